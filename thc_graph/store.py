@@ -1,0 +1,218 @@
+"""The store: pyoxigraph on disk (or in memory), behind one interface the rest of the code uses.
+
+Writes are serialised by one lock. A write is atomic: a small one is a single SPARQL update (one
+transaction); a large one writes through pyoxigraph's bulk path after taking a RocksDB checkpoint
+(`Store.backup`, hard links, milliseconds) and rolls the store back to it if anything fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+
+from .errors import BadData, BadQuery, StoreError
+from .namespaces import META_GRAPH
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def query_error(exc: SyntaxError) -> BadQuery:
+    """A pyoxigraph SyntaxError as the message a user reads (it already names line and column)."""
+    return BadQuery(str(exc))
+
+
+class Store:
+    """An RDF dataset with SPARQL, named-graph replacement, dump and restore."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, bulk_threshold: int = 50000):
+        self.path = Path(path) if path is not None else None
+        self.bulk_threshold = bulk_threshold
+        self.write_lock = threading.RLock()
+        self._ox = self._open()
+
+    def _open(self) -> ox.Store:
+        if self.path is None:
+            return ox.Store()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return ox.Store(str(self.path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        return self._ox
+
+    # -- reading -----------------------------------------------------------------------------
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: dict[str, Term] | None = None,
+        default_graph: Sequence[ox.NamedNode | ox.DefaultGraph] | None = None,
+        named_graphs: Sequence[ox.NamedNode] | None = None,
+        base_iri: str | None = None,
+    ) -> Any:
+        """Run a query; the default graph is the union of all graphs unless `default_graph` is given."""
+        kwargs: dict[str, Any] = {}
+        if default_graph is not None:
+            kwargs["default_graph"] = list(default_graph)
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs is not None:
+            kwargs["named_graphs"] = list(named_graphs)
+        if substitutions:
+            kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
+        try:
+            return self._ox.query(sparql, base_iri=base_iri, **kwargs)
+        except SyntaxError as exc:
+            raise query_error(exc) from None
+        except OSError as exc:
+            raise StoreError(f"the store could not answer: {exc}") from None
+
+    def select(self, sparql: str, **kwargs: Any) -> list[dict[str, Term]]:
+        """A SELECT as a list of dicts (variable name → term; unbound variables are absent)."""
+        results = self.query(sparql, **kwargs)
+        names = [v.value for v in results.variables]
+        return [{n: row[n] for n in names if row[n] is not None} for row in results]
+
+    def quads(self, subject: Any = None, predicate: Any = None, obj: Any = None,
+              graph: Any = None) -> Iterator[ox.Quad]:
+        return iter(self._ox.quads_for_pattern(subject, predicate, obj, graph))
+
+    def named_graphs(self) -> list[ox.NamedNode]:
+        return sorted((g for g in self._ox.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
+
+    def has_graph(self, graph: ox.NamedNode) -> bool:
+        return bool(self._ox.contains_named_graph(graph))
+
+    def count(self, graph: ox.NamedNode | None = None) -> int:
+        if graph is None:
+            return len(self._ox)
+        return sum(1 for _ in self._ox.quads_for_pattern(None, None, None, graph))
+
+    # -- writing -----------------------------------------------------------------------------
+    def update(self, sparql: str) -> None:
+        with self.write_lock:
+            try:
+                self._ox.update(sparql)
+            except SyntaxError as exc:
+                raise query_error(exc) from None
+            except OSError as exc:
+                raise StoreError(f"the update failed and was not applied: {exc}") from None
+
+    def replace_graph(self, graph: ox.NamedNode, triples: Sequence[ox.Triple], metadata: Sequence[ox.Triple]) -> None:
+        """Make `graph` hold exactly `triples` and its description in the metadata graph `metadata`.
+
+        All or nothing: a reader sees the old graph or the new one, never a mix.
+        """
+        with self.write_lock:
+            if len(triples) <= self.bulk_threshold or self.path is None:
+                self._ox.update(_replace_update(graph, triples, metadata))
+            else:
+                with self.guarded([graph, META_GRAPH]):
+                    if self.has_graph(graph):
+                        self._ox.remove_graph(graph)
+                    self._ox.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+                    self._ox.update(_replace_update(graph, None, metadata))
+                    self._ox.flush()
+
+    def drop_graph(self, graph: ox.NamedNode) -> None:
+        """Remove a graph and its description."""
+        with self.write_lock:
+            self._ox.update(_replace_update(graph, None, ()) + " ; DROP SILENT GRAPH " + str(graph))
+
+    def add_metadata(self, triples: Iterable[ox.Triple]) -> None:
+        with self.write_lock:
+            self._ox.extend(ox.Quad(t.subject, t.predicate, t.object, META_GRAPH) for t in triples)
+
+    @contextlib.contextmanager
+    def guarded(self, graphs: Sequence[ox.NamedNode] | None = None) -> Iterator[None]:
+        """Run non-transactional writes to `graphs` (None: the whole dataset); on any failure put them
+        back as they were, from a checkpoint taken before (RocksDB hard links: milliseconds)."""
+        if self.path is None:
+            raise StoreError("a guarded write needs an on-disk store")
+        with self.write_lock:
+            checkpoint = self.path.with_name(self.path.name + ".checkpoint")
+            if checkpoint.exists():
+                shutil.rmtree(checkpoint)
+            self._ox.flush()
+            self._ox.backup(str(checkpoint))
+            try:
+                yield
+            except BaseException:
+                self._roll_back(checkpoint, graphs)
+                raise
+            finally:
+                shutil.rmtree(checkpoint, ignore_errors=True)
+
+    def _roll_back(self, checkpoint: Path, graphs: Sequence[ox.NamedNode] | None) -> None:
+        saved = ox.Store.read_only(str(checkpoint))
+        if graphs is None:
+            self._ox.clear()
+            self._ox.bulk_extend(saved.quads_for_pattern(None, None, None, None))
+        else:
+            for graph in graphs:
+                self._ox.remove_graph(graph)
+                self._ox.bulk_extend(saved.quads_for_pattern(None, None, None, graph))
+        self._ox.flush()
+        del saved
+
+    # -- whole dataset -----------------------------------------------------------------------
+    def dump(self, output: str | os.PathLike[str] | IO[bytes], fmt: ox.RdfFormat) -> None:
+        self._ox.dump(output, format=fmt)
+
+    def restore(self, source: str | os.PathLike[str], fmt: ox.RdfFormat) -> None:
+        """Replace the whole dataset by a dump, at bulk-load speed; the old dataset comes back on failure."""
+        with self.write_lock, self.guarded():
+            self._ox.clear()
+            try:
+                self._ox.bulk_load(path=str(source), format=fmt)
+            except SyntaxError as exc:
+                raise BadData(f"{source}: {exc}") from None
+            self._ox.flush()
+
+    def backup(self, directory: str | os.PathLike[str]) -> None:
+        self._ox.flush()
+        self._ox.backup(str(directory))
+
+
+def _replace_update(graph: ox.NamedNode, triples: Sequence[ox.Triple] | None,
+                     metadata: Sequence[ox.Triple]) -> str:
+    """One SPARQL update that drops `graph` and its description, then inserts the new ones.
+
+    Terms are written by pyoxigraph's own serialisation (str of a term is its N-Triples form), so no
+    user string is ever pasted into the update.
+    """
+    g, meta = str(graph), str(META_GRAPH)
+    parts = [
+        f"DELETE {{ GRAPH {meta} {{ {g} ?p ?o . ?o ?p2 ?o2 }} }} "
+        f"WHERE {{ GRAPH {meta} {{ {g} ?p ?o OPTIONAL {{ ?o ?p2 ?o2 FILTER(isBlank(?o)) }} }} }}",
+    ]
+    if triples is not None:
+        parts.append(f"DROP SILENT GRAPH {g}")
+    inserts = []
+    if triples:
+        inserts.append(f"GRAPH {g} {{\n" + "\n".join(f"{t} ." for t in triples) + "\n}")
+    if metadata:
+        inserts.append(f"GRAPH {meta} {{\n" + "\n".join(f"{t} ." for t in metadata) + "\n}")
+    if inserts:
+        parts.append("INSERT DATA {\n" + "\n".join(inserts) + "\n}")
+    return " ;\n".join(parts)
+
+
+def open_store(settings: Any) -> Store:
+    """The store named by the settings (embedded for a path; the remote backend for an http(s) URL)."""
+    location = str(settings.store)
+    if location.startswith(("http://", "https://")):
+        from .remote import RemoteStore  # the remote backend lives in its own module
+
+        return RemoteStore.from_settings(settings)  # type: ignore[no-any-return]
+    return Store(location, bulk_threshold=settings.bulk_threshold)
