@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from . import formats, ingest, paths, queries, validation
 from .errors import BadData, InvalidData, ThcError
-from .namespaces import ONTOLOGY_GRAPH
+from .namespaces import META_GRAPH, ONTOLOGY_GRAPH
 from .settings import SETTINGS, Settings
 from .store import Store, open_store
 
@@ -260,7 +260,8 @@ def graphs(ctx: Context) -> None:
     """The named graphs with their triple counts, titles and sources."""
     store = ctx.store
     titles = {r["g"].value: r["title"].value for r in store.select(
-        "SELECT ?g ?title WHERE { GRAPH <https://w3id.org/thc/graph/meta> { ?g <http://purl.org/dc/terms/title> ?title } }")}
+        "SELECT ?g ?title WHERE { GRAPH ?meta { ?g <http://purl.org/dc/terms/title> ?title } }",
+        substitutions={"meta": META_GRAPH})}
     for graph in store.named_graphs():
         click.echo(f"{graph.value}\t{store.count(graph)}\t{titles.get(graph.value, '')}")
 

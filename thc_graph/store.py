@@ -83,6 +83,13 @@ class Store:
         names = [v.value for v in results.variables]
         return [{n: row[n] for n in names if row[n] is not None} for row in results]
 
+    def public_default_graph(self) -> list[ox.NamedNode] | None:
+        """The graphs whose union is the public default graph; None means every graph.
+
+        Withdrawn contributions leave the public union (issue 7); until one is withdrawn, every graph is public.
+        """
+        return None
+
     def quads(self, subject: Any = None, predicate: Any = None, obj: Any = None,
               graph: Any = None) -> Iterator[ox.Quad]:
         return iter(self._ox.quads_for_pattern(subject, predicate, obj, graph))
