@@ -7,7 +7,7 @@ THC    := $(BIN)/thc
 SEED   := $(wildcard data/seed/*.ttl)
 DERIVED := $(wildcard data/derived/*.ttl)
 
-.PHONY: install demo demo-data serve test lint clean
+.PHONY: install demo demo-data serve test lint clean web
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) web
+
+## web: the front-end libraries (npm, locked) copied into web/static/dist; nothing is loaded from a CDN.
+WEB_DIST := web/static/dist
+$(WEB_DIST)/.built: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --ignore-scripts
+	rm -rf $(WEB_DIST) && mkdir -p $(WEB_DIST)/yasgui $(WEB_DIST)/leaflet $(WEB_DIST)/cytoscape
+	cp web/node_modules/@zazuko/yasgui/build/yasgui.min.js web/node_modules/@zazuko/yasgui/build/yasgui.min.css $(WEB_DIST)/yasgui/
+	cp -r web/node_modules/leaflet/dist/leaflet.js web/node_modules/leaflet/dist/leaflet.css web/node_modules/leaflet/dist/images $(WEB_DIST)/leaflet/
+	cp web/node_modules/cytoscape/dist/cytoscape.min.js $(WEB_DIST)/cytoscape/
+	touch $@
+
+web: $(WEB_DIST)/.built
 
 ## demo: a fresh store with the ontology and the demo data, then served.
 demo-data: install

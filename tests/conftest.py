@@ -19,6 +19,31 @@ DATA = TESTS / "data"
 SHARED_DATA = TESTS.parent.parent / "shared" / "data"
 
 
+@pytest.fixture(scope="session")
+def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """A session-wide on-disk store holding the ontology and the curated seed, loaded as `make demo` does.
+
+    Read-only by convention: tests that write use their own `store`.
+    """
+    from thc_graph import ingest, paths
+    from thc_graph.namespaces import ONTOLOGY_GRAPH, SEED_GRAPH
+
+    store = Store(tmp_path_factory.mktemp("seed") / "store")
+    ontology = [ingest.parse_file(p) for p in paths.ontology_files()]
+    ingest.ingest(store, ontology, ONTOLOGY_GRAPH, validate=False, kind="init")
+    seed = [ingest.parse_file(p) for p in sorted(paths.SEED_DIR.glob("*.ttl"))]
+    ingest.ingest(store, seed, SEED_GRAPH, title="seed", license="https://creativecommons.org/licenses/by/4.0/")
+    return store
+
+
+@pytest.fixture(scope="session")
+def seed_checkpoint(seed_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A consistent on-disk copy of the seeded store (a RocksDB checkpoint) that tests copy to start from."""
+    path = tmp_path_factory.mktemp("seed-checkpoint") / "store"
+    seed_store.backup(path)
+    return path
+
+
 @pytest.fixture
 def store_path(tmp_path: Path) -> Path:
     return tmp_path / "store"

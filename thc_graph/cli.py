@@ -260,7 +260,7 @@ def graphs(ctx: Context) -> None:
     """The named graphs with their triple counts, titles and sources."""
     store = ctx.store
     titles = {r["g"].value: r["title"].value for r in store.select(
-        "SELECT ?g ?title WHERE { GRAPH ?meta { ?g <http://purl.org/dc/terms/title> ?title } }",
+        "SELECT ?meta ?g ?title WHERE { GRAPH ?meta { ?g <http://purl.org/dc/terms/title> ?title } }",
         substitutions={"meta": META_GRAPH})}
     for graph in store.named_graphs():
         click.echo(f"{graph.value}\t{store.count(graph)}\t{titles.get(graph.value, '')}")
@@ -295,3 +295,16 @@ def restore(ctx: Context, file: Path) -> None:
 def main() -> None:
     cli(prog_name="thc")
 
+
+
+from .cli_contrib import register as _register_contrib  # noqa: E402  (thc token, thc contribute)
+
+_register_contrib(cli)
+
+from .server import serve as _serve  # noqa: E402  (thc serve)
+
+cli.add_command(_serve)
+
+from .cli_network import analyze as _analyze  # noqa: E402  (thc analyze)
+
+cli.add_command(_analyze)

@@ -50,6 +50,8 @@ RESULT_FORMATS: tuple[Format, ...] = (
 )
 
 RDF_BY_NAME = {f.name: f for f in RDF_FORMATS}
+# What a CONSTRUCT or DESCRIBE answers in over SPARQL 1.1 Protocol (Turtle first: the default).
+RDF_ANSWER_FORMATS: tuple[Format, ...] = tuple(f for f in RDF_FORMATS if f.name != "n3")
 RESULTS_BY_NAME = {f.name: f for f in RESULT_FORMATS}
 # The formats a user may name for `thc load` / `thc dump`, by the words people use for them.
 _RDF_WORDS = {
@@ -145,8 +147,8 @@ def _quality(fmt: Format, ranges: list[tuple[str, str, float]]) -> tuple[float, 
         for r_main, r_sub, quality in ranges:
             if r_main == main and r_sub == sub:
                 spec = 3 if media_type == fmt.media_type else 2
-            elif r_main == main and r_sub == "*":
-                spec = 1
+            elif r_main == main and r_sub == "*" and media_type == fmt.media_type:
+                spec = 1  # text/* asks for text: it matches a format's own type, not an alias (text/xml)
             elif r_main == "*" and r_sub == "*":
                 spec = 0
             else:

@@ -107,7 +107,13 @@ def parse_query_file(path: Path, name: str) -> NamedQuery:
             params.append(Param(pm.group(1), pm.group(2), bool(pm.group(3)), (pm.group(4) or "").strip()))
         else:
             header[key] = value
-    return NamedQuery(name, path, text, header.get("title", name), header.get("description", ""), tuple(params))
+    named = NamedQuery(name, path, text, header.get("title", name), header.get("description", ""), tuple(params))
+    if named.form == "SELECT" and not re.search(r"(?is)SELECT\s+(DISTINCT\s+|REDUCED\s+)?\*", text):
+        # pyoxigraph binds a substitution only to a projected variable (SEP-0007).
+        for param in params:
+            if not re.search(rf"(?is)SELECT\b[^{{]*\?{param.name}\b", text):
+                raise BadQuery(f"{path.name}: parameter {param.name} must be projected by the SELECT clause")
+    return named
 
 
 @functools.lru_cache(maxsize=4)

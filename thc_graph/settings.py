@@ -38,6 +38,13 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+        raise ValueError("must be true or false")
+    return lowered in ("1", "true", "yes", "on")
+
+
 def _lang(text: str) -> str:
     if text not in ("fr", "en"):
         raise ValueError("must be fr or en")
@@ -58,9 +65,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_body_bytes", 10 * 1024 * 1024, "Largest request body accepted over HTTP.", _positive_int),
     Setting("rate_limit_per_minute", 600, "Requests one client may make per minute.", _positive_int),
     Setting("readers", 2, "Reader processes answering queries from store checkpoints.", _positive_int),
+    Setting("reader_memory", True,
+            "Reader processes copy each store checkpoint into memory (faster queries, one copy of the data per "
+            "reader); false: they read the checkpoint on disk.", _bool),
+    Setting("server_threads", 8, "Threads of `thc serve` answering HTTP requests (queries wait on the readers).",
+            _positive_int),
     Setting("bulk_threshold", 50000,
             "Loads of more quads than this use the bulk path (checkpoint, bulk write, roll back on failure).",
             _positive_int),
+    Setting("dumps_dir", "",
+            "Where the dumps (/dumps/...) are written, rebuilt after each change; empty: <store>-dumps beside a store "
+            "directory, var/dumps otherwise."),
+    Setting("tokens_file", "",
+            "The JSON file of write tokens (hashes only); empty: <store>.tokens.json beside a store directory, "
+            "var/tokens.json with a remote store."),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}

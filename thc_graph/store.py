@@ -9,23 +9,33 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 import pyoxigraph as ox
 
 from .errors import BadData, BadQuery, StoreError
-from .namespaces import META_GRAPH
+from .namespaces import GRAPH, META_GRAPH, PROV
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+_INVALIDATED_AT = PROV.invalidatedAtTime
+_CONTRIBUTIONS = f"{GRAPH}contribution/"
+
+
+_POSITION = re.compile(r"^error at (\d+):(\d+): ")
 
 
 def query_error(exc: SyntaxError) -> BadQuery:
-    """A pyoxigraph SyntaxError as the message a user reads (it already names line and column)."""
-    return BadQuery(str(exc))
+    """A pyoxigraph SyntaxError as the message a user reads: `line L, column C: what is wrong`."""
+    text = str(exc)
+    match = _POSITION.match(text)
+    if match:
+        text = f"syntax error at line {match.group(1)}, column {match.group(2)}: {text[match.end():]}"
+    return BadQuery(text)
 
 
 class Store:
@@ -35,7 +45,22 @@ class Store:
         self.path = Path(path) if path is not None else None
         self.bulk_threshold = bulk_threshold
         self.write_lock = threading.RLock()
+        # Called (under write_lock) after each committed write; the reader pool publishes a checkpoint there.
+        self.on_commit: list[Callable[[], None]] = []
         self._ox = self._open()
+
+    @classmethod
+    def of(cls, oxigraph: ox.Store) -> Store:
+        """A Store over an already open pyoxigraph store (a reader process's in-memory copy)."""
+        store = cls.__new__(cls)
+        store.path, store.bulk_threshold, store.write_lock, store.on_commit = None, 0, threading.RLock(), []
+        store._ox = oxigraph
+        return store
+
+    def committed(self) -> None:
+        """Tell the on_commit callbacks that a write was committed (writes made outside these methods call it)."""
+        for callback in self.on_commit:
+            callback()
 
     def _open(self) -> ox.Store:
         if self.path is None:
@@ -59,11 +84,16 @@ class Store:
         default_graph: Sequence[ox.NamedNode | ox.DefaultGraph] | None = None,
         named_graphs: Sequence[ox.NamedNode] | None = None,
         base_iri: str | None = None,
+        dataset_from_query: bool = False,
     ) -> Any:
-        """Run a query; the default graph is the union of all graphs unless `default_graph` is given."""
+        """Run a query; the default graph is the union of all graphs unless `default_graph` is given, or
+        `dataset_from_query` says the query's FROM / FROM NAMED define it (pyoxigraph's union flag would override them).
+        """
         kwargs: dict[str, Any] = {}
         if default_graph is not None:
             kwargs["default_graph"] = list(default_graph)
+        elif dataset_from_query:
+            pass
         else:
             kwargs["use_default_graph_as_union"] = True
         if named_graphs is not None:
@@ -83,12 +113,18 @@ class Store:
         names = [v.value for v in results.variables]
         return [{n: row[n] for n in names if row[n] is not None} for row in results]
 
-    def public_default_graph(self) -> list[ox.NamedNode] | None:
+    def public_default_graph(self) -> list[ox.NamedNode | ox.DefaultGraph] | None:
         """The graphs whose union is the public default graph; None means every graph.
 
-        Withdrawn contributions leave the public union (issue 7); until one is withdrawn, every graph is public.
+        Withdrawn contributions leave the public union (issue 7): a contribution graph described in graph/meta
+        with prov:invalidatedAtTime is left out (it stays queryable by name). Until one is withdrawn, every
+        graph is public. The cost is one lookup in graph/meta, plus the list of graphs when one is withdrawn.
         """
-        return None
+        withdrawn = {q.subject for q in self._ox.quads_for_pattern(None, _INVALIDATED_AT, None, META_GRAPH)
+                     if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(_CONTRIBUTIONS)}
+        if not withdrawn:
+            return None
+        return [ox.DefaultGraph(), *(g for g in self.named_graphs() if g not in withdrawn)]
 
     def quads(self, subject: Any = None, predicate: Any = None, obj: Any = None,
               graph: Any = None) -> Iterator[ox.Quad]:
@@ -114,6 +150,7 @@ class Store:
                 raise query_error(exc) from None
             except OSError as exc:
                 raise StoreError(f"the update failed and was not applied: {exc}") from None
+            self.committed()
 
     def replace_graph(self, graph: ox.NamedNode, triples: Sequence[ox.Triple], metadata: Sequence[ox.Triple]) -> None:
         """Make `graph` hold exactly `triples` and its description in the metadata graph `metadata`.
@@ -130,15 +167,18 @@ class Store:
                     self._ox.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
                     self._ox.update(_replace_update(graph, None, metadata))
                     self._ox.flush()
+            self.committed()
 
     def drop_graph(self, graph: ox.NamedNode) -> None:
         """Remove a graph and its description."""
         with self.write_lock:
             self._ox.update(_replace_update(graph, None, ()) + " ; DROP SILENT GRAPH " + str(graph))
+            self.committed()
 
     def add_metadata(self, triples: Iterable[ox.Triple]) -> None:
         with self.write_lock:
             self._ox.extend(ox.Quad(t.subject, t.predicate, t.object, META_GRAPH) for t in triples)
+            self.committed()
 
     @contextlib.contextmanager
     def guarded(self, graphs: Sequence[ox.NamedNode] | None = None) -> Iterator[None]:
@@ -185,6 +225,7 @@ class Store:
             except SyntaxError as exc:
                 raise BadData(f"{source}: {exc}") from None
             self._ox.flush()
+        self.committed()
 
     def backup(self, directory: str | os.PathLike[str]) -> None:
         self._ox.flush()

@@ -1,0 +1,101 @@
+"""The reader pool: queries answered in reader processes from store checkpoints, as the in-process executor would."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from thc_graph import sparql
+from thc_graph.errors import BadQuery, StoreError
+from thc_graph.pool import ReaderPool
+from thc_graph.store import Store
+
+QUERIES = {
+    "select": ("SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?s ?label",
+               "application/sparql-results+json"),
+    "ask": ("ASK { ?s a <http://www.w3.org/2002/07/owl#Class> }", "application/sparql-results+json"),
+    "construct": ("CONSTRUCT { ?s ?p ?o } WHERE { ?s a <http://www.w3.org/2002/07/owl#Class> ; ?p ?o }",
+                  "text/turtle"),
+    "csv": ("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "text/csv"),
+}
+
+
+@pytest.fixture
+def writable(seed_checkpoint: Path, tmp_path: Path) -> Store:
+    path = tmp_path / "store"
+    shutil.copytree(seed_checkpoint, path)
+    return Store(path)
+
+
+@pytest.fixture(params=[True, False], ids=["in-memory", "on-disk"])
+def pool(writable: Store, request: pytest.FixtureRequest) -> Iterator[ReaderPool]:
+    with ReaderPool(writable, readers=2, timeout_s=20, in_memory=request.param) as readers:
+        yield readers
+
+
+def _body(answer: sparql.QueryAnswer) -> bytes:
+    return b"".join(answer.chunks)
+
+
+@pytest.mark.parametrize("name", QUERIES)
+def test_pool_answers_as_the_in_process_executor(pool: ReaderPool, writable: Store, name: str) -> None:
+    query, accept = QUERIES[name]
+    request = sparql.QueryRequest(query, accept=accept)
+    here, there = sparql.execute(writable, request), pool.execute(writable, request)
+    assert there.format == here.format
+    mine, theirs = _body(here), _body(there)
+    if accept == "text/turtle":
+        assert isomorphic(Graph().parse(data=mine, format="turtle"), Graph().parse(data=theirs, format="turtle"))
+    else:
+        assert theirs == mine
+
+
+def test_readers_move_to_the_newest_checkpoint_and_old_ones_go(pool: ReaderPool, writable: Store) -> None:
+    count = sparql.QueryRequest("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", accept="text/csv")
+    before = int(_body(pool.execute(writable, count)).split()[1])
+    writable.update("INSERT DATA { GRAPH <https://w3id.org/thc/graph/test> { <http://a> <http://b> <http://c> } }")
+    writable.update("INSERT DATA { GRAPH <https://w3id.org/thc/graph/test> { <http://a> <http://b> <http://d> } }")
+    assert int(_body(pool.execute(writable, count)).split()[1]) == before + 2
+    deadline = time.monotonic() + 20
+    while len(pool.checkpoints()) > 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [p.name for p in pool.checkpoints()] == [f"{pool.stats()['generation']:08d}"]
+    assert sorted(p.name for p in pool.directory.iterdir()) == [p.name for p in pool.checkpoints()]
+
+
+def test_a_bad_query_is_a_bad_query(pool: ReaderPool, writable: Store) -> None:
+    with pytest.raises(BadQuery, match="line 1"):
+        pool.execute(writable, sparql.QueryRequest("SELECT ?x WHERE { ?x", accept="text/csv"))
+    answer = pool.execute(writable, sparql.QueryRequest("ASK {}", accept="application/sparql-results+json"))
+    assert b"true" in _body(answer)
+
+
+def test_an_answer_abandoned_midway_ends_its_reader(pool: ReaderPool, writable: Store) -> None:
+    writable.update("INSERT DATA { GRAPH <https://w3id.org/thc/graph/test> { "
+                    + " ".join(f"<http://s{i}> <http://p> '{'x' * 200}{i}' ." for i in range(3000)) + " } }")
+    answer = pool.execute(writable, sparql.QueryRequest("SELECT * WHERE { ?s ?p ?o }", accept="text/csv"))
+    next(iter(answer.chunks))
+    answer.chunks.close()  # type: ignore[attr-defined]
+    assert pool.stats()["readers_replaced"] == 1
+    answer = pool.execute(writable, sparql.QueryRequest("ASK {}", accept="application/sparql-results+json"))
+    assert b"true" in _body(answer)
+
+
+def test_the_pool_needs_an_on_disk_store() -> None:
+    with pytest.raises(StoreError, match="on-disk store"):
+        ReaderPool(Store(None))
+
+
+def test_closing_ends_every_reader(writable: Store) -> None:
+    readers = ReaderPool(writable, readers=2, timeout_s=5)
+    processes = [r.process for r in readers._readers]
+    readers.close()
+    assert all(not p.is_alive() for p in processes)
+    assert not readers.directory.exists()
+    assert writable.on_commit == []

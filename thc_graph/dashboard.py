@@ -1,0 +1,131 @@
+"""The commitments dashboard: per territory its action plans, their commitments with the latest status on the IRM
+completion scale, the reports and evaluations; and every territory with coordinates for the map."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from .describe import Labeller, history
+from .store import Store
+
+PLANS_QUERY = """
+PREFIX thc: <https://w3id.org/thc/ontology#>
+SELECT ?territory ?plan ?commitment WHERE {
+  ?plan a thc:ActionPlan ; thc:territory ?territory .
+  OPTIONAL { ?commitment thc:inPlan ?plan }
+} ORDER BY ?territory ?plan ?commitment
+"""
+
+PLAN_EVALUATIONS_QUERY = """
+PREFIX thc: <https://w3id.org/thc/ontology#>
+PREFIX dct: <http://purl.org/dc/terms/>
+SELECT ?plan ?evaluation ?date ?ogg WHERE {
+  ?evaluation thc:evaluates ?plan . OPTIONAL { ?evaluation dct:date ?date }
+  OPTIONAL { ?evaluation thc:openedGovernment ?ogg }
+} ORDER BY ?date
+"""
+
+PLACES_QUERY = """
+PREFIX thc: <https://w3id.org/thc/ontology#>
+PREFIX wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#>
+SELECT ?territory ?lat ?long WHERE { ?territory a thc:Territory ; wgs:lat ?lat ; wgs:long ?long }
+"""
+
+MAX_RANK = 4  # 'complete' on the IRM completion scale (thc:rank of scheme/irm-completion)
+
+
+@dataclass
+class CommitmentRow:
+    iri: str
+    label: str
+    latest: tuple[str, str] | None  # the completion concept (IRI, label) of the latest report or evaluation
+    rank: int | None
+    reports: int
+    evaluations: int
+
+
+@dataclass
+class PlanRow:
+    iri: str
+    label: str
+    commitments: list[CommitmentRow] = field(default_factory=list)
+    evaluations: list[tuple[str, str, str]] = field(default_factory=list)  # (IRI, label, date)
+
+
+@dataclass
+class TerritoryRow:
+    iri: str
+    label: str
+    plans: list[PlanRow] = field(default_factory=list)
+    place: tuple[float, float] | None = None
+
+    @property
+    def progress(self) -> float | None:
+        """Share of the way to 'complete' over all commitments (a commitment without a status counts as 0)."""
+        ranks = [c.rank or 0 for p in self.plans for c in p.commitments]
+        return round(sum(ranks) / (MAX_RANK * len(ranks)), 3) if ranks else None
+
+
+def territories(store: Store, lang: str) -> list[TerritoryRow]:
+    """Every territory that has an action plan, with its plans and commitments, sorted by label."""
+    label = Labeller(store, lang)
+    rows: dict[str, TerritoryRow] = {}
+    plans: dict[str, PlanRow] = {}
+    for row in store.select(PLANS_QUERY):
+        territory = row["territory"].value
+        trow = rows.setdefault(territory, TerritoryRow(territory, label(row["territory"])))
+        plan = row["plan"].value
+        if plan not in plans:
+            plans[plan] = PlanRow(plan, label(row["plan"]))
+            trow.plans.append(plans[plan])
+        if "commitment" in row:
+            items = history(store, row["commitment"].value, lang, label)
+            rated = [h for h in items if h.completion is not None]
+            last = rated[-1] if rated else None
+            plans[plan].commitments.append(CommitmentRow(
+                row["commitment"].value, label(row["commitment"]), last.completion if last else None,
+                last.rank if last else None, sum(h.kind == "report" for h in items),
+                sum(h.kind == "evaluation" for h in items)))
+    for row in store.select(PLAN_EVALUATIONS_QUERY):
+        plan = row["plan"].value
+        if plan in plans:
+            plans[plan].evaluations.append((row["evaluation"].value, label(row["evaluation"]),
+                                            row["date"].value if "date" in row else ""))
+    places = _places(store)
+    for trow in rows.values():
+        trow.place = places.get(trow.iri)
+    return sorted(rows.values(), key=lambda t: t.label.lower())
+
+
+def _places(store: Store) -> dict[str, tuple[float, float]]:
+    found = {}
+    for row in store.select(PLACES_QUERY):
+        try:
+            found[row["territory"].value] = (float(row["lat"].value), float(row["long"].value))
+        except ValueError:
+            continue
+    return found
+
+
+@dataclass
+class Marker:
+    iri: str
+    label: str
+    lat: float
+    long: float
+    progress: float | None
+    plans: int
+
+
+def markers(store: Store, lang: str) -> list[Marker]:
+    """Every territory with coordinates, with the overall progress of its commitments where it has a plan."""
+    label = Labeller(store, lang)
+    with_plans = {t.iri: t for t in territories(store, lang)}
+    out = []
+    for iri, (lat, long) in sorted(_places(store).items()):
+        trow = with_plans.get(iri)
+        out.append(Marker(iri, label(ox.NamedNode(iri)), lat, long, trow.progress if trow else None,
+                          len(trow.plans) if trow else 0))
+    return out

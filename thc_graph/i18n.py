@@ -1,0 +1,101 @@
+"""The two languages of the pages (French first, English second): choosing one, and the interface's words."""
+
+from __future__ import annotations
+
+LANGS = ("fr", "en")
+
+
+def other(lang: str) -> str:
+    return "en" if lang == "fr" else "fr"
+
+
+def choose(explicit: str | None, cookie: str | None, accept_language: list[tuple[str, float]], default: str) -> str:
+    """The page language: ?lang= first, then the remembered cookie, then Accept-Language, then the default.
+
+    `accept_language` is a list of (tag, q) pairs as the client sent them; 'en-GB' counts as 'en'.
+    """
+    for value in (explicit, cookie):
+        if value in LANGS:
+            return value  # type: ignore[return-value]
+    ranked = sorted(accept_language, key=lambda pair: -pair[1])
+    for tag, quality in ranked:
+        primary = tag.split("-")[0].lower()
+        if quality > 0 and primary in LANGS:
+            return primary
+    return default if default in LANGS else "fr"
+
+
+# The interface's words; a key missing in one language falls back to the other, then to the key itself.
+UI: dict[str, dict[str, str]] = {
+    "fr": {
+        "site": "Graphe de la transition démocratique",
+        "home": "Accueil", "search": "Rechercher", "browse": "Parcourir", "dashboard": "Engagements",
+        "map": "Carte", "network": "Réseau d'acteurs", "sparql": "Requêtes SPARQL", "queries": "Requêtes nommées",
+        "ontology": "Ontologie", "data": "Données", "contribute": "Contribuer",
+        "language": "Langue", "switch_to": "English", "search_placeholder": "Mulhouse, budget participatif…",
+        "results": "résultats", "no_results": "Aucun résultat.", "not_found": "Introuvable",
+        "not_found_text": "Cette adresse ne désigne rien dans le graphe. Cherchez plutôt :",
+        "properties": "Propriétés", "inbound": "Liens entrants", "sources": "D'où viennent ces données",
+        "graph": "Graphe", "licence": "Licence", "source": "Source", "type": "Type", "description": "Description",
+        "formats": "Autres formats", "place": "Lieu", "ego_network": "Réseau de l'acteur",
+        "measures": "Mesures de réseau", "community": "Communauté", "history": "Historique",
+        "reports": "Rapports d'avancement", "evaluations": "Évaluations", "date": "Date", "status": "Statut",
+        "completion": "Avancement", "commitments": "Engagements", "plan": "Plan d'action", "territory": "Territoire",
+        "territories": "Territoires", "progress": "Avancement global", "latest_status": "Dernier statut",
+        "none_yet": "Rien pour l'instant.", "count": "Nombre", "classes": "Classes", "kind": "Sorte",
+        "theme": "Thème", "year": "Année", "sort": "Trier", "sort_label": "par nom", "sort_date": "par date",
+        "filter": "Filtrer", "all": "Tous", "previous": "Précédent", "next": "Suivant", "page": "page",
+        "of": "sur", "latest_contributions": "Dernières contributions", "entry_points": "Par où commencer",
+        "for_citizens": "Citoyens et journalistes : cherchez un territoire, un acteur, une méthode.",
+        "for_territories": "Territoires et associations : suivez vos engagements et publiez vos rapports.",
+        "for_researchers": "Chercheurs : explorez le réseau d'acteurs et ses mesures.",
+        "for_reusers": "Réutilisateurs : SPARQL, vidages, VoID et DCAT.",
+        "parameters": "Paramètres", "run": "Exécuter", "download": "Télécharger", "dumps": "Vidages",
+        "used_by": "Ressources qui l'emploient", "definition": "Définition", "alignments": "Alignements",
+        "shapes": "Formes SHACL qui s'appliquent", "class": "Classe", "property": "Propriété",
+        "js_off": "Cette vue interactive demande JavaScript ; les mêmes données sont listées ci-dessous.",
+        "more": "et {n} de plus", "items": "éléments", "yasgui_help": "Chaque requête nommée est un onglet ; "
+        "le lien de partage garde la requête dans l'adresse.",
+        "map_note": "Fond sans tuiles : les territoires sont placés par leurs coordonnées.",
+        "members": "membres", "nodes": "nœuds", "edges": "liens", "label": "Nom", "value": "Valeur",
+        "catalogue": "Catalogue des jeux de données",
+    },
+    "en": {
+        "site": "Democratic transition knowledge graph",
+        "home": "Home", "search": "Search", "browse": "Browse", "dashboard": "Commitments",
+        "map": "Map", "network": "Actor network", "sparql": "SPARQL queries", "queries": "Named queries",
+        "ontology": "Ontology", "data": "Data", "contribute": "Contribute",
+        "language": "Language", "switch_to": "Français", "search_placeholder": "Mulhouse, participatory budget…",
+        "results": "results", "no_results": "No results.", "not_found": "Not found",
+        "not_found_text": "This address names nothing in the graph. Try a search instead:",
+        "properties": "Properties", "inbound": "Inbound links", "sources": "Where these data come from",
+        "graph": "Graph", "licence": "Licence", "source": "Source", "type": "Type", "description": "Description",
+        "formats": "Other formats", "place": "Place", "ego_network": "Actor's network",
+        "measures": "Network measures", "community": "Community", "history": "History",
+        "reports": "Progress reports", "evaluations": "Evaluations", "date": "Date", "status": "Status",
+        "completion": "Completion", "commitments": "Commitments", "plan": "Action plan", "territory": "Territory",
+        "territories": "Territories", "progress": "Overall progress", "latest_status": "Latest status",
+        "none_yet": "Nothing yet.", "count": "Count", "classes": "Classes", "kind": "Kind",
+        "theme": "Theme", "year": "Year", "sort": "Sort", "sort_label": "by name", "sort_date": "by date",
+        "filter": "Filter", "all": "All", "previous": "Previous", "next": "Next", "page": "page",
+        "of": "of", "latest_contributions": "Latest contributions", "entry_points": "Where to start",
+        "for_citizens": "Citizens and journalists: search a territory, an actor, a method.",
+        "for_territories": "Territories and associations: follow your commitments and publish your reports.",
+        "for_researchers": "Researchers: explore the actor network and its measures.",
+        "for_reusers": "Reusers: SPARQL, dumps, VoID and DCAT.",
+        "parameters": "Parameters", "run": "Run", "download": "Download", "dumps": "Dumps",
+        "used_by": "Resources using it", "definition": "Definition", "alignments": "Alignments",
+        "shapes": "SHACL shapes that apply", "class": "Class", "property": "Property",
+        "js_off": "This interactive view needs JavaScript; the same data are listed below.",
+        "more": "and {n} more", "items": "items", "yasgui_help": "Each named query is a tab; the share link "
+        "keeps the query in the address.",
+        "map_note": "No tile background: territories are placed by their coordinates.",
+        "members": "members", "nodes": "nodes", "edges": "edges", "label": "Name", "value": "Value",
+        "catalogue": "Dataset catalogue",
+    },
+}
+
+
+def text(key: str, lang: str) -> str:
+    """The interface's word for `key` in `lang`, else in the other language, else the key."""
+    return UI.get(lang, {}).get(key) or UI[other(lang)].get(key) or key

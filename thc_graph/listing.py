@@ -1,0 +1,232 @@
+"""Index of a class: its members (with sub-classes), facets (kind, theme, territory, status, year), sorting and
+pagination, every filter bound as a SPARQL substitution. Also the counts per class of the home page.
+
+pyoxigraph binds a substitution only for a variable of the projection, so each bound variable is selected.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from .describe import Labeller
+from .errors import BadRequest, NotFound
+from .i18n import other
+from .namespaces import OWL, RDF, THC
+from .store import Store
+
+PREFIXES = """PREFIX thc: <https://w3id.org/thc/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX schema: <https://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+# Each facet: the path from a member to its value (constant text, never user input).
+FACETS: dict[str, str] = {
+    "kind": "a",
+    "theme": "dct:subject",
+    "territory": "dct:spatial|thc:territory|schema:location|thc:within",
+    "status": "thc:outcomeStatus|thc:completion",
+    "year": "schema:startDate|dct:date|dct:issued",
+}
+SORTS = ("label", "date")
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 50
+FACET_VALUES = 25  # values shown per facet, the most frequent first
+_NAME = re.compile(r"[A-Z][A-Za-z]*")
+_YEAR = re.compile(r"\d{4}")
+
+# No sub-query: a substitution does not reach inside one (its variables are its own).
+MEMBERS = "?type rdfs:subClassOf* ?class . ?s a ?type . FILTER(isIRI(?s))"
+
+
+@dataclass
+class Request:
+    """What a reader asked of a class index; `parse` checks every parameter and names the bad one."""
+
+    class_name: str
+    filters: dict[str, str] = field(default_factory=dict)
+    sort: str = "label"
+    page: int = 1
+    limit: int = DEFAULT_LIMIT
+
+    @classmethod
+    def parse(cls, class_name: str, args: dict[str, str]) -> Request:
+        if not _NAME.fullmatch(class_name):
+            raise NotFound(f"no class named {class_name!r}")
+        known = {*FACETS, "sort", "page", "limit", "lang", "format"}
+        unknown = sorted(set(args) - known)
+        if unknown:
+            raise BadRequest(f"unknown parameter {', '.join(unknown)}; known parameters: {', '.join(sorted(known))}")
+        filters = {}
+        for name in FACETS:
+            value = args.get(name, "").strip()
+            if not value:
+                continue
+            if name == "year":
+                if not _YEAR.fullmatch(value):
+                    raise BadRequest(f"year={value!r} is not a year (four digits, e.g. 2014)")
+            else:
+                try:
+                    ox.NamedNode(value)
+                except ValueError:
+                    raise BadRequest(f"{name}={value!r} is not an IRI") from None
+            filters[name] = value
+        sort = args.get("sort", "label") or "label"
+        if sort not in SORTS:
+            raise BadRequest(f"sort={sort!r} is not offered; choose one of: {', '.join(SORTS)}")
+        page = _int(args, "page", 1, 1, 1_000_000)
+        limit = _int(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        return cls(class_name, filters, sort, page, limit)
+
+    @property
+    def class_iri(self) -> ox.NamedNode:
+        return THC[self.class_name]
+
+
+def _int(args: dict[str, str], name: str, default: int, low: int, high: int) -> int:
+    text = args.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise BadRequest(f"{name}={text!r} must be a whole number from {low} to {high}")
+    return int(text)
+
+
+def _where(request: Request) -> tuple[str, dict[str, Any]]:
+    """The members of the class under the filters, and the substitutions that bind the filters."""
+    parts = [MEMBERS]
+    bound: dict[str, Any] = {"class": request.class_iri}
+    for name, value in request.filters.items():
+        if name == "year":
+            parts.append(f"?s {FACETS['year']} ?fyear_d . FILTER(SUBSTR(STR(?fyear_d), 1, 4) = ?f_year)")
+            bound["f_year"] = ox.Literal(value)
+        else:
+            parts.append(f"?s {FACETS[name]} ?f_{name} .")
+            bound[f"f_{name}"] = ox.NamedNode(value)
+    return "\n".join(parts), bound
+
+
+def _projection(bound: dict[str, Any]) -> str:
+    return " ".join("?" + name for name in bound)
+
+
+def list_query(request: Request) -> tuple[str, dict[str, Any]]:
+    where, bound = _where(request)
+    keys = _projection(bound) + " ?lang ?other ?s"
+    order = "?date LCASE(?label)" if request.sort == "date" else "LCASE(?label)"
+    text = (PREFIXES + f"SELECT {keys} (SAMPLE(?label0) AS ?label) (MIN(STR(?date0)) AS ?date) WHERE {{\n{where}\n"
+            "OPTIONAL { ?s rdfs:label|skos:prefLabel ?l1 FILTER(LANG(?l1) = ?lang) }\n"
+            "OPTIONAL { ?s rdfs:label|skos:prefLabel ?l2 FILTER(LANG(?l2) = ?other) }\n"
+            "OPTIONAL { ?s schema:startDate|dct:date|dct:issued ?date0 }\n"
+            "BIND(COALESCE(?l1, ?l2, STR(?s)) AS ?label0)\n"
+            f"}} GROUP BY {keys} ORDER BY {order} ?s LIMIT {request.limit + 1} "
+            f"OFFSET {(request.page - 1) * request.limit}")
+    return text, bound
+
+
+def count_query(request: Request) -> tuple[str, dict[str, Any]]:
+    where, bound = _where(request)
+    group = _projection(bound)
+    return PREFIXES + f"SELECT {group} (COUNT(DISTINCT ?s) AS ?n) WHERE {{\n{where}\n}} GROUP BY {group}", bound
+
+
+def facet_query(request: Request, facet: str) -> tuple[str, dict[str, Any]]:
+    where, bound = _where(request)
+    group = _projection(bound)
+    if facet == "year":
+        value = f"?s {FACETS['year']} ?d . BIND(SUBSTR(STR(?d), 1, 4) AS ?v)"
+    else:
+        value = f"?s {FACETS[facet]} ?v ."
+    return (PREFIXES + f"SELECT {group} ?v (COUNT(DISTINCT ?s) AS ?n) WHERE {{\n{where}\n{value}\n}} "
+            f"GROUP BY {group} ?v ORDER BY DESC(?n) ?v LIMIT {FACET_VALUES}"), bound
+
+
+@dataclass
+class Row:
+    iri: str
+    label: str
+    date: str | None
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Page:
+    request: Request
+    class_label: str
+    total: int
+    rows: list[Row]
+    has_next: bool
+    facets: dict[str, list[FacetValue]]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.request.limit))
+
+
+def is_class(store: Store, class_iri: ox.NamedNode) -> bool:
+    return next(store.quads(class_iri, RDF.type, OWL.Class, None), None) is not None
+
+
+def list_class(store: Store, request: Request, lang: str, *, with_facets: bool = True) -> Page:
+    """One page of the class index in `lang` (labels fall back to the other language)."""
+    if not is_class(store, request.class_iri):
+        raise NotFound(f"no class thc:{request.class_name} in the ontology")
+    label = Labeller(store, lang)
+    text, bound = list_query(request)
+    results = store.select(text, substitutions={**bound, "lang": ox.Literal(lang), "other": ox.Literal(other(lang))})
+    rows: list[Row] = []
+    seen: set[str] = set()
+    for row in results:
+        iri = row["s"].value
+        if iri in seen:  # several dates: the first (the earliest when sorted by date) stands
+            continue
+        seen.add(iri)
+        rows.append(Row(iri, row["label"].value, row["date"].value if "date" in row else None))
+    has_next = len(rows) > request.limit
+    rows = rows[:request.limit]
+    text, bound = count_query(request)
+    counted = store.select(text, substitutions=bound)
+    total = int(counted[0]["n"].value) if counted else 0
+    facets: dict[str, list[FacetValue]] = {}
+    if with_facets:
+        for facet in FACETS:
+            text, bound = facet_query(request, facet)
+            values = []
+            for row in store.select(text, substitutions=bound):
+                term = row["v"]
+                shown = term.value if isinstance(term, ox.Literal) else label(term)
+                values.append(FacetValue(term.value, shown, int(row["n"].value),
+                                         request.filters.get(facet) == term.value))
+            if values:
+                facets[facet] = values
+    return Page(request, label(request.class_iri), total, rows, has_next, facets)
+
+
+COUNTS_QUERY = PREFIXES + """PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
+  ?class a owl:Class . FILTER(STRSTARTS(STR(?class), "https://w3id.org/thc/ontology#"))
+  ?type rdfs:subClassOf* ?class . ?s a ?type
+} GROUP BY ?class ORDER BY DESC(?n)
+"""
+
+
+def class_counts(store: Store, lang: str) -> list[tuple[str, str, str, int]]:
+    """(class IRI, local name, label, members) for every class of the ontology that has members."""
+    label = Labeller(store, lang)
+    out = []
+    for row in store.select(COUNTS_QUERY):
+        iri = row["class"].value
+        out.append((iri, iri.rsplit("#", 1)[1], label(row["class"]), int(row["n"].value)))
+    return out

@@ -1,0 +1,109 @@
+"""The published network analysis as data for the web: node-link JSON, the measures table, Gephi downloads.
+
+Everything here reads the newest run of `thc analyze` (or ?run=ID) from the store; nothing is computed but the
+ego network. The page /-/network and the actor pages (web engineer) fetch these.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from .. import network
+from ..app import get_store
+from ..errors import BadRequest, NotFound
+
+bp = Blueprint("network", __name__)
+
+_cache: dict[tuple[str, str | None, int], tuple[dict[str, Any], Any]] = {}
+_lock = threading.Lock()
+
+MEDIA = {
+    "gexf": "application/gexf+xml",
+    "graphml": "application/graphml+xml",
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "nodes.csv": "text/csv; charset=utf-8",
+    "edges.csv": "text/csv; charset=utf-8",
+}
+
+
+def _published() -> tuple[dict[str, Any], Any]:
+    """The run asked for (?run=ID, default the newest) and its network, cached while the store is unchanged."""
+    store = get_store()
+    run = request.args.get("run") or None
+    key = (str(store.path), run, store.count())
+    with _lock:
+        if key not in _cache:
+            if len(_cache) > 8:
+                _cache.clear()
+            _cache[key] = network.published(store, run)
+        return _cache[key]
+
+
+def _info(info: dict[str, Any]) -> dict[str, Any]:
+    lang = request.args.get("lang", "fr")
+    metrics = {m.name: {"label": m.label_fr if lang == "fr" else m.label_en, "label_fr": m.label_fr,
+                        "label_en": m.label_en, "definition": m.definition_fr if lang == "fr" else m.definition_en,
+                        "datatype": m.datatype, "level": m.level, "iri": m.iri.value} for m in network.METRICS}
+    return {"run": info["run"], "iri": info["iri"], "graph": info["graph"], "started": info["started"],
+            "seed": info["seed"], "window": info["window"].values(), "networks": info.get("networks", {}),
+            "computations": info.get("computations", {}), "metrics": metrics,
+            "actor_metrics": list(network.ACTOR_METRICS)}
+
+
+@bp.get("/-/network.json")
+def network_json():  # type: ignore[no-untyped-def]
+    """Node-link JSON: ?run=ID (default newest), ?ego=IRI&radius=N for an actor's ego network."""
+    info, graph = _published()
+    ego = request.args.get("ego")
+    if ego:
+        try:
+            radius = int(request.args.get("radius", "1"))
+        except ValueError:
+            raise BadRequest(f"radius: {request.args.get('radius')!r} is not an integer") from None
+        if not 1 <= radius <= 3:
+            raise BadRequest("radius must be 1, 2 or 3")
+        graph = network.ego(graph, ego, radius)
+    payload = network.node_link(graph, _info(info))
+    if ego:
+        payload["graph"]["ego"] = ego
+    return jsonify(payload)
+
+
+@bp.get("/-/network/runs.json")
+def runs_json():  # type: ignore[no-untyped-def]
+    runs = network.runs(get_store())
+    return jsonify([{"run": r["run"], "iri": r["iri"], "graph": r["graph"], "started": r["started"],
+                     "seed": r["seed"], "window": r["window"].values()} for r in runs])
+
+
+@bp.get("/-/network/measures.json")
+def measures_json():  # type: ignore[no-untyped-def]
+    info, graph = _published()
+    header, rows = network.measures_table(graph)
+    return jsonify({"run": _info(info), "columns": header, "rows": [dict(zip(header, r, strict=True)) for r in rows]})
+
+
+@bp.get("/-/network/measures.csv")
+def measures_csv():  # type: ignore[no-untyped-def]
+    info, graph = _published()
+    return _download(network.export_bytes(graph, "nodes.csv"), "nodes.csv", f"thc-measures-{info['run']}.csv")
+
+
+@bp.get("/-/network/export.<string:fmt>")
+def export(fmt: str):  # type: ignore[no-untyped-def]
+    if fmt not in MEDIA:
+        raise NotFound(f"no export .{fmt}; exports: {', '.join('.' + f for f in MEDIA)}")
+    info, graph = _published()
+    body = network.export_bytes(graph, fmt, _info(info))
+    return _download(body, fmt, f"thc-network-{info['run']}.{fmt}")
+
+
+def _download(body: bytes, fmt: str, filename: str) -> Response:
+    response = Response(body, mimetype=MEDIA[fmt].split(";")[0])
+    response.headers["Content-Type"] = MEDIA[fmt]
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
