@@ -7,7 +7,7 @@ THC    := $(BIN)/thc
 SEED   := $(wildcard data/seed/*.ttl)
 DERIVED := $(wildcard data/derived/*.ttl)
 
-.PHONY: install demo demo-data serve test lint clean web
+.PHONY: install demo demo-data derived-data serve test lint clean web
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,14 +33,33 @@ web: $(WEB_DIST)/.built
 demo-data: install
 	rm -rf var/demo-store
 	$(THC) --store var/demo-store init
-	$(THC) --store var/demo-store load --graph https://w3id.org/thc/graph/seed $(SEED)
+	$(THC) --store var/demo-store load --graph https://w3id.org/thc/graph/seed \
+		--title "Curated seed: the Territoires Hautement Citoyens network" \
+		--license https://creativecommons.org/licenses/by/4.0/ $(SEED)
+	$(if $(DERIVED),$(THC) --store var/demo-store import derived $(DERIVED))
 	$(THC) --store var/demo-store stats
 
 demo: demo-data
-	$(THC) --store var/demo-store stats
+	$(THC) --store var/demo-store serve --host 127.0.0.1 --port 5000
+
+## derived-data: regenerate data/derived/*.ttl (facts only, openly licensed sources) from ../shared/data.
+SHARED_DATA ?= ../shared/data
+derived-data: $(STAMP)
+	rm -rf var/derived-store
+	$(THC) --store var/derived-store init
+	$(THC) --store var/derived-store load --graph https://w3id.org/thc/graph/seed $(SEED)
+	$(THC) --store var/derived-store import territories $(SHARED_DATA)/fr-decoupage-administratif \
+		--turtle data/derived/territories.ttl --report var/derived-territories.json
+	$(THC) --store var/derived-store import etalab $(SHARED_DATA)/consultation-etalab \
+		--turtle data/derived/etalab.ttl --report var/derived-etalab.json
+
+## tests/js: Comunica for the federation tests (npm, locked).
+tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund
+	touch $@
 
 ## test: every test, with the same setup as the demo.
-test: install
+test: install tests/js/node_modules/.installed
 	$(BIN)/ruff check thc_graph tests
 	$(BIN)/pytest -q
 

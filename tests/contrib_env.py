@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-import pytest
 from flask import Flask
 
 from thc_graph import tokens
@@ -96,8 +95,3 @@ def make_env(seed_store: Store, tmp_path: Path) -> Env:
         "admin": tokens.create(settings, "admin", admin=True),
     }
     return Env(app, store, settings, secrets)
-
-
-@pytest.fixture
-def env(seed_store: Store, tmp_path: Path) -> Env:
-    return make_env(seed_store, tmp_path)

@@ -1,4 +1,8 @@
-"""A real HTTP server on 127.0.0.1 for the app under test (werkzeug, threaded), for tests that need a socket."""
+"""A real HTTP server on 127.0.0.1 for the app under test (werkzeug, threaded), for tests that need a socket.
+
+(tests/servers.py's waitress server raised EBADF from its thread on close when started and stopped ~50 times in a
+row; werkzeug's shutdown() waits for the serving loop to end, so the many short-lived servers here stop cleanly.)
+"""
 
 from __future__ import annotations
 

@@ -20,7 +20,8 @@ from .servers import Answer, http, serve_waitress
 
 # A 4-way cartesian product under an aggregate: with a few thousand triples it would run for years.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-LIGHT = "SELECT ?label WHERE { <https://w3id.org/thc/ontology#Actor> <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+LIGHT = ("SELECT ?label WHERE { <https://w3id.org/thc/ontology#Actor> "
+         "<http://www.w3.org/2000/01/rdf-schema#label> ?label }")
 
 
 @pytest.fixture

@@ -38,12 +38,14 @@ def test_authenticate_gives_the_principal_and_its_scope(settings):
     who = tokens.authenticate(settings, f"Bearer {secret}")
     assert (who.name, who.role, who.admin, who.territory) == ("mulhouse", "territory", False, MULHOUSE)
     assert who.authority == "https://w3id.org/thc/id/actor/commune-68224"
-    assert who.graphs == (OWN,)
-    who.check_write(OWN + "20250101T000000Z-abc")
+    assert who.graphs == () and who.contribution_prefix == OWN
     for graph in (None, "https://w3id.org/thc/graph/seed", OWN, "https://w3id.org/thc/graph/contribution/saillans/1",
                   "https://w3id.org/thc/graph/contribution/mulhousex/1"):
         with pytest.raises(Forbidden):
             who.check_write(graph)
+    # its own contribution graphs are written through the validating API only, never raw
+    with pytest.raises(Forbidden, match="POST /api/contributions"):
+        who.check_write(OWN + "20250101T000000Z-abc")
 
 
 def test_admin_writes_everything(settings):
@@ -131,3 +133,21 @@ def test_cli_create_list_revoke(thc, store_path):
     assert again.exit_code == 1 and "no active token" in again.stderr
     bad = thc("token", "create", "Bad Name")
     assert bad.exit_code == 1 and "lower-case" in bad.stderr
+
+
+def test_tokens_created_at_once_are_all_kept(settings):
+    import threading
+
+    secrets: dict[str, str] = {}
+
+    def make(i: int) -> None:
+        secrets[f"t-{i}"] = tokens.create(settings, f"t-{i}", territory=MULHOUSE)
+
+    threads = [threading.Thread(target=make, args=(i,)) for i in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(t.name for t in tokens.list_tokens(settings)) == sorted(secrets)
+    for name, secret in secrets.items():
+        assert tokens.authenticate(settings, f"Bearer {secret}").name == name

@@ -301,10 +301,14 @@ from .cli_contrib import register as _register_contrib  # noqa: E402  (thc token
 
 _register_contrib(cli)
 
-from .server import serve as _serve  # noqa: E402  (thc serve)
+from .cli_serve import serve as _serve  # noqa: E402  (thc serve)
 
 cli.add_command(_serve)
 
 from .cli_network import analyze as _analyze  # noqa: E402  (thc analyze)
 
 cli.add_command(_analyze)
+
+from .importers.cli import import_group as _import_group  # noqa: E402  (thc import territories|etalab|participedia)
+
+cli.add_command(_import_group)

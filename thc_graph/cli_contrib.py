@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import wraps
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import contributions, tokens
-from .cli import Context, handle_errors, pass_context
 from .errors import BadData
+
+if TYPE_CHECKING:
+    from .cli import Context
+
+# ctx.obj is cli's Context; this module does not import cli at load time, so either may be imported first.
+pass_context = click.pass_obj
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .cli import handle_errors as cli_handle_errors
+
+        return cli_handle_errors(func)(*args, **kwargs)
+
+    return wrapper
 
 
 @click.group(name="token")

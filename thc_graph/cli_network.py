@@ -23,8 +23,9 @@ from .cli import Context, handle_errors, pass_context
               help="Above this many actors, betweenness, closeness and the diameter are estimated by sampling.")
 @click.option("--samples", type=click.IntRange(min=1), default=network.SAMPLES, show_default=True,
               help="Pivot nodes drawn (with the seed) for the sampled measures.")
-@click.option("--backend", type=click.Choice(["parallel"]), default=None,
-              help="Compute betweenness with a networkx backend (nx-parallel: all cores).")
+@click.option("--backend", type=click.Choice(sorted(network.BACKENDS)), default=None,
+              help="Let a networkx backend compute the measures it implements (graphblas: clustering, PageRank; "
+                   "pip install graphblas-algorithms).")
 @pass_context
 @handle_errors
 def analyze(ctx: Context, seed: int, as_of: str | None, start: str | None, end: str | None,

@@ -350,6 +350,9 @@ def _row_triples(template: Template, cells: dict[str, str], line: int, name: str
 
     add(RDF.type, cls, "type" if actor_type else None)
     result.origins.setdefault((s, None), (line, "identifiant"))
+    for column in template.columns:  # an empty cell still names where a missing value belongs
+        if column.predicate is not None and column.predicate != RDF.type:
+            result.origins.setdefault((s, column.predicate.value), (line, column.header))
     if actor_type:
         add(THC.actorType, SCHEME[f"actor-types/{actor_type}"], "type")
     for column in template.columns:

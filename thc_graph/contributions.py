@@ -113,14 +113,14 @@ def defaults_for(principal: Principal) -> dict[str, str | None]:
 def read(data: bytes, name: str, principal: Principal, *, media_type: str | None = None,
          format_name: str | None = None, kind: str | None = None) -> Submission:
     """Read an input in the format named (or given by its media type, or its file name's suffix)."""
-    fmt_name = _format_name(name, media_type, format_name)
+    fmt_name = input_format(name, media_type, format_name)
     if fmt_name == "csv":
         result = contribution_csv.read_csv(data, name, kind, defaults_for(principal))
         fmt = formats.Format("csv", "text/csv", (".csv",), ())
         parsed = ingest.Parsed(name, fmt, list(dict.fromkeys(result.triples)), contribution_csv.digest(data))
         return Submission(parsed, result.origins)
     fmt = formats.rdf_format_for(name, fmt_name)
-    if fmt.is_dataset:
+    if fmt.name in ("nquads", "trig"):
         raise BadData(f"{name}: a contribution is one graph; send Turtle or JSON-LD, not {fmt.name}")
     try:
         parsed = ingest.parse_bytes(data, name, fmt, base_iri=str(ID))
@@ -142,7 +142,8 @@ def read_form(fields: Mapping[str, str], kind: str, principal: Principal) -> Sub
     return Submission(parsed, result.origins)
 
 
-def _format_name(name: str, media_type: str | None, format_name: str | None) -> str | None:
+def input_format(name: str, media_type: str | None, format_name: str | None) -> str | None:
+    """The input's format: named, else told by its media type, else by its file name (csv, or an RDF format)."""
     if format_name:
         return "csv" if format_name.lower() == "csv" else format_name
     if media_type:
@@ -162,10 +163,11 @@ def _format_name(name: str, media_type: str | None, format_name: str | None) -> 
 # -- scope ----------------------------------------------------------------------------------------------------------
 class _Facts:
     """The contribution's statements, then the store's (only about the nodes asked for: the cost follows the
-    contribution, not the store)."""
+    contribution, not the store), leaving out withdrawn contributions: one cannot report on a withdrawn commitment."""
 
     def __init__(self, store: Store, triples: Sequence[ox.Triple]) -> None:
         self.store = store
+        self.withdrawn = {q.subject for q in store.quads(None, PROV.invalidatedAtTime, None, META_GRAPH)}
         self.data: dict[Any, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
         for t in triples:
             self.data[t.subject][t.predicate.value].append(t.object)
@@ -173,7 +175,8 @@ class _Facts:
     def values(self, node: Any, predicate: ox.NamedNode) -> set[Any]:
         found = set(self.data.get(node, {}).get(predicate.value, ()))
         if isinstance(node, ox.NamedNode | ox.BlankNode):
-            found.update(q.object for q in self.store.quads(node, predicate, None, None))
+            found.update(q.object for q in self.store.quads(node, predicate, None, None)
+                         if q.graph_name not in self.withdrawn)
         return found
 
     def commitment_territories(self, commitments: Iterable[Any]) -> set[Any]:
@@ -281,7 +284,9 @@ def _new_id() -> str:
 
 
 def _now() -> ox.Literal:
-    return ox.Literal(datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"), datatype=XSD.dateTime)
+    """Now, to the microsecond: a withdrawal and a restoration in the same second stay in order."""
+    return ox.Literal(datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z"),
+                      datatype=XSD.dateTime)
 
 
 def _context(store: Store, triples: Sequence[ox.Triple]) -> list[ox.Triple]:
@@ -307,8 +312,7 @@ def submit(store: Store, principal: Principal, submission: Submission, *, revise
     BadData (400) — and the store is then unchanged."""
     triples = list(dict.fromkeys(submission.parsed.triples))
     graph_id = _new_id()
-    graph = contribution_graph(principal.name, graph_id)
-    principal.check_write(graph.value)
+    graph = contribution_graph(principal.name, graph_id)  # the contributor's own: no other graph is written
     with store.write_lock:
         kinds, unresolved = check_scope(store, principal, triples)
         revised = _revised_graph(store, principal, revises) if revises else None
@@ -319,7 +323,6 @@ def submit(store: Store, principal: Principal, submission: Submission, *, revise
         if not report.conforms:
             raise ContributionInvalid(f"{submission.parsed.name}: the contribution does not conform to the shapes",
                                       report, submission.origins)
-        now = _now()
         extra = [ox.Triple(graph, DCT.creator, ox.Literal(principal.name)),
                  *(ox.Triple(graph, DCT.type, ox.Literal(k)) for k in kinds)]
         if principal.speaks_for:
@@ -330,8 +333,9 @@ def submit(store: Store, principal: Principal, submission: Submission, *, revise
         ingest.ingest(store, [submission.parsed], graph, title=title, license=LICENSE, agent=principal.name,
                       kind="contribution", validate=False, extra_metadata=extra)
     subjects = sorted({t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)})
+    generated = next((q.object.value for q in store.quads(graph, PROV.generatedAtTime, None, META_GRAPH)), "")
     return Contribution(graph.value, principal.name, kinds, len(triples), subjects,
-                        revised.value if revised is not None else None, now.value)
+                        revised.value if revised is not None else None, generated)
 
 
 def _revised_graph(store: Store, principal: Principal, revises: str) -> ox.NamedNode:

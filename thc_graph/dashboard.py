@@ -63,9 +63,12 @@ class TerritoryRow:
 
     @property
     def progress(self) -> float | None:
-        """Share of the way to 'complete' over all commitments (a commitment without a status counts as 0)."""
-        ranks = [c.rank or 0 for p in self.plans for c in p.commitments]
-        return round(sum(ranks) / (MAX_RANK * len(ranks)), 3) if ranks else None
+        """Share of the way to 'complete' over all commitments (a commitment without a status counts as 0); None when
+        no commitment has a status yet (nothing reported is not the same as no progress)."""
+        commitments = [c for p in self.plans for c in p.commitments]
+        if not any(c.rank is not None for c in commitments):
+            return None
+        return round(sum(c.rank or 0 for c in commitments) / (MAX_RANK * len(commitments)), 3)
 
 
 def territories(store: Store, lang: str) -> list[TerritoryRow]:

@@ -16,6 +16,7 @@ import json
 import math
 import random
 import re
+import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -368,21 +369,31 @@ class Analysis:
         return {node: i + 1 for i, members in enumerate(self.communities) for node in members}
 
 
-def _pivots(nodes: Sequence[str], k: int, seed: int) -> list[str]:
-    return random.Random(seed).sample(list(nodes), k)
-
-
-def _betweenness(graph: nx.Graph, seed: int, exact_limit: int, samples: int, backend: str | None) -> tuple[
+def _betweenness(graph: nx.Graph, seed: int, exact_limit: int, samples: int) -> tuple[
         dict[str, float], dict[str, Any]]:
     n = graph.number_of_nodes()
     kwargs: dict[str, Any] = {"normalized": True}
-    how: dict[str, Any] = {"method": "exact", "backend": backend or "networkx"}
+    how: dict[str, Any] = {"method": "exact", "backend": "networkx"}
     if n > exact_limit:
         kwargs.update(k=min(samples, n), seed=seed)
         how.update(method="sampled", samples=kwargs["k"], seed=seed)
-    if backend:
-        kwargs["backend"] = backend
     return nx.betweenness_centrality(graph, **kwargs), how
+
+
+# networkx backends (dispatch) the suite can use: name -> (PyPI package, the measures it computes for us).
+# nx-parallel is not offered: its release for Python 3.11 (0.3) fails to import with networkx 3.6.
+BACKENDS = {"graphblas": ("graphblas-algorithms", ("clustering", "pagerank"))}
+
+
+def check_backend(backend: str | None) -> None:
+    if backend is None:
+        return
+    if backend not in BACKENDS:
+        raise BadRequest(f"unknown backend {backend!r}; backends: {', '.join(BACKENDS)}")
+    from networkx.utils.backends import backends as installed
+
+    if backend not in installed:
+        raise BadRequest(f"the networkx backend {backend!r} is not installed (pip install {BACKENDS[backend][0]})")
 
 
 def _closeness(graph: nx.Graph, seed: int, exact_limit: int, samples: int) -> tuple[dict[str, float],
@@ -477,6 +488,7 @@ Step = tuple[str, Callable[[], None]]
 def analyse(graph: nx.Graph, *, seed: int = 42, exact_limit: int = EXACT_LIMIT, samples: int = SAMPLES,
             backend: str | None = None, progress: Callable[[str], None] | None = None) -> Analysis:
     """Every measure of the suite on `graph` (undirected, weighted by 'weight')."""
+    check_backend(backend)
     result = Analysis(graph, seed)
     for step_name, step in steps(result, exact_limit=exact_limit, samples=samples, backend=backend):
         if progress:
@@ -506,7 +518,7 @@ def steps(result: Analysis, *, exact_limit: int = EXACT_LIMIT, samples: int = SA
         wm["degree-centralisation"] = _centralisation(nm["degree"], n, (n - 1) * (n - 2))
 
     def betweenness() -> None:
-        nm["betweenness"], how["betweenness"] = _betweenness(graph, seed, exact_limit, samples, backend)
+        nm["betweenness"], how["betweenness"] = _betweenness(graph, seed, exact_limit, samples)
         wm["betweenness-centralisation"] = _centralisation(nm["betweenness"], n, n - 1)
 
     def closeness() -> None:
@@ -516,14 +528,26 @@ def steps(result: Analysis, *, exact_limit: int = EXACT_LIMIT, samples: int = SA
         nm["eigenvector"] = _eigenvector(graph, nodes)
         exact("eigenvector", "power iteration on A + I (scipy sparse), as networkx.eigenvector_centrality")
 
+    def dispatched(name: str) -> dict[str, Any]:
+        """The backend keyword for a measure the chosen backend computes (recorded in the run)."""
+        if backend and name in BACKENDS[backend][1] and m:
+            how[name] = {"method": "exact", "backend": BACKENDS[backend][0]}
+            return {"backend": backend}
+        exact(name)
+        return {}
+
     def pagerank() -> None:
-        nm["pagerank"] = nx.pagerank(graph, weight="weight") if n else {}
-        exact("pagerank")
+        with warnings.catch_warnings():  # a backend warns that it caches its copy of the graph: it is meant to
+            warnings.simplefilter("ignore")
+            found = nx.pagerank(graph, weight="weight", **dispatched("pagerank")) if n else {}
+        nm["pagerank"] = {k: float(v) for k, v in found.items()}
 
     def clustering() -> None:
-        nm["clustering"] = nx.clustering(graph)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            found = nx.clustering(graph, **dispatched("clustering"))
+        nm["clustering"] = {k: float(v) for k, v in found.items()}
         wm["average-clustering"] = sum(nm["clustering"].values()) / n if n else 0.0
-        exact("clustering")
 
     def kcore() -> None:
         nm["core-number"] = nx.core_number(graph)
@@ -572,7 +596,9 @@ def steps(result: Analysis, *, exact_limit: int = EXACT_LIMIT, samples: int = SA
                                "note": "2-sweep lower bound (networkx.approximation.diameter)"}
 
     def assortativity() -> None:
-        value = nx.attribute_assortativity_coefficient(graph, "type") if m else float("nan")
+        # Undefined (0/0) without ties or when every tied actor has the same type: not published.
+        types = {graph.nodes[node].get("type") for edge in graph.edges for node in edge}
+        value = nx.attribute_assortativity_coefficient(graph, "type") if len(types) > 1 else float("nan")
         wm["type-assortativity"] = None if math.isnan(value) else value
         exact("type-assortativity")
 
@@ -725,10 +751,10 @@ def to_triples(analysis: Analysis, run: str, *, window: Window, inputs: Sequence
     networks = {"actors": (analysis.graph, analysis.network_measures)}
     for name, graph in sorted((others or {}).items()):
         networks[name] = (graph, whole_network(graph))
-    for name, (graph, measures) in networks.items():
+    for name, (_graph, measures) in networks.items():
         net = ox.NamedNode(f"{base}/network/{name}")
-        out += [t(net, RDF.type, PROV.Entity), t(net, PROV.wasGeneratedBy, activity),
-                t(net, DCT.identifier, ox.Literal(name)), t(net, RDFS.label, ox.Literal(f"réseau {name}", language="fr")),
+        out += [t(net, RDF.type, PROV.Entity), t(net, PROV.wasGeneratedBy, activity), t(net, DCT.identifier,
+                ox.Literal(name)), t(net, RDFS.label, ox.Literal(f"réseau {name}", language="fr")),
                 t(net, RDFS.label, ox.Literal(f"{name} network", language="en"))]
         for metric in sorted(measures):
             measurement(metric, net, f"network-{name}", measures[metric])
@@ -766,6 +792,7 @@ def run_analysis(store: Store, *, seed: int = 42, window: Window | None = None, 
                  progress: Callable[[str], None] | None = None) -> Run:
     """Build the networks, measure the actor network, and publish the results as a new named graph."""
     window = window or Window()
+    check_backend(backend)
     started = datetime.now(UTC)
     inputs = input_graphs(store)
     if progress:
@@ -833,8 +860,8 @@ def published(store: Store, run: str | None = None) -> tuple[dict[str, Any], nx.
     graph_iri = ox.NamedNode(info["graph"])
     used = [row["g"] for row in store.select(
         "SELECT ?g ?rg ?run WHERE { GRAPH ?rg { ?run <http://www.w3.org/ns/prov#used> ?g } "
-        "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/thc/graph/')) }", substitutions={"rg": graph_iri,
-                                                                                         "run": ox.NamedNode(info["iri"])})]
+        "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/thc/graph/')) }",
+        substitutions={"rg": graph_iri, "run": ox.NamedNode(info["iri"])})]
     graph = build(store, info["window"], [g for g in used if isinstance(g, ox.NamedNode)], kinds=("actors",))["actors"]
     for node in graph:
         graph.nodes[node]["measures"] = {}
@@ -865,7 +892,8 @@ def published(store: Store, run: str | None = None) -> tuple[dict[str, Any], nx.
     info["computations"] = {row["metric"].value[len(METRIC_PREFIX):]: row["how"].value for row in store.select("""
         PREFIX prov: <http://www.w3.org/ns/prov#>
         PREFIX dct: <http://purl.org/dc/terms/>
-        SELECT ?metric ?how ?rg ?run WHERE { GRAPH ?rg { ?c dct:isPartOf ?run ; prov:used ?metric ; dct:description ?how } }""",
+        SELECT ?metric ?how ?rg ?run WHERE {
+          GRAPH ?rg { ?c dct:isPartOf ?run ; prov:used ?metric ; dct:description ?how } }""",
         substitutions={"rg": graph_iri, "run": ox.NamedNode(info["iri"])})}
     return info, graph
 

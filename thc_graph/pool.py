@@ -46,11 +46,50 @@ def open_checkpoint(path: str, in_memory: bool) -> Store:
     return Store.of(memory)
 
 
-def _reader_main(conn: Connection, in_memory: bool) -> None:
-    """The loop of one reader process: load the checkpoint named, run the query, stream the answer back.
+class _PipeWorker(sparql._Worker):
+    """sparql's query worker run on the reader's own thread, writing its chunks straight into the pipe.
 
-    Messages out: ("loaded", generation), then ("error", class, message, status, title) or ("answer", format name,
-    is results, truncated) followed by ("chunk", bytes)... and ("end",) or ("failed", message).
+    The reader process does one thing at a time, so the hand-off thread and queue of sparql.execute (there so that
+    a web server's thread can stream the answer) would only add two context switches per query.
+    """
+
+    def __init__(self, store: Store, request: sparql.QueryRequest, fmt: formats.Format, conn: Connection) -> None:
+        super().__init__(store, request, fmt)
+        self.conn = conn
+        self.started = False
+
+    def _put(self, item: bytes | BaseException | None) -> None:
+        if isinstance(item, bytes):
+            if not self.started:  # truncation is known before the first byte (rows are counted first)
+                self.conn.send(("answer", self.format.name, self.format.results is not None, self.truncated))
+                self.started = True
+            self.conn.send(("chunk", item))
+
+    def answer_into_pipe(self) -> None:
+        try:
+            self._serialise()
+            if self._buffer:
+                self._emit()
+        except BaseException as exc:
+            error = sparql._run_error(exc)
+            if not isinstance(error, ThcError):
+                raise
+            if self.started:
+                self.conn.send(("failed", error.message))
+            else:
+                self.conn.send(("error", type(error).__name__, error.message, error.status, error.title))
+            return
+        if not self.started:
+            self.conn.send(("answer", self.format.name, self.format.results is not None, self.truncated))
+        self.conn.send(("end",))
+
+
+def _reader_main(conn: Connection, in_memory: bool) -> None:
+    """The loop of one reader process: load the checkpoint named (if new to it), run the query, stream the answer.
+
+    Messages out: ("loaded", generation) when it loaded a checkpoint; then for a query ("error", class, message,
+    status, title), or ("answer", format name, is results, truncated), ("chunk", bytes)... and ("end",) or
+    ("failed", message).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in `thc serve` is the parent's to handle
     generation: int | None = None
@@ -68,23 +107,18 @@ def _reader_main(conn: Connection, in_memory: bool) -> None:
             gc.collect()
             store = open_checkpoint(path, in_memory)
             generation = wanted
-        conn.send(("loaded", generation))
+            conn.send(("loaded", generation))
         if kind != "query":
             continue
         assert store is not None
+        request: sparql.QueryRequest = message[3]
         try:
-            answer = sparql.execute(store, message[3])
+            form = sparql.query_form(request.query) or "SELECT"
+            fmt = formats.negotiate(request.accept, sparql.offered_formats(form), request.format)
         except ThcError as exc:
             conn.send(("error", type(exc).__name__, exc.message, exc.status, exc.title))
             continue
-        conn.send(("answer", answer.format.name, answer.format.results is not None, answer.truncated))
-        try:
-            for chunk in answer.chunks:
-                conn.send(("chunk", chunk))
-        except ThcError as exc:
-            conn.send(("failed", exc.message))
-            continue
-        conn.send(("end",))
+        _PipeWorker(store, request, fmt, conn).answer_into_pipe()
 
 
 def _answer_format(name: str, is_results: bool) -> formats.Format:
@@ -115,22 +149,30 @@ class _Reader:
         self.conn: Connection = parent
         self.generation: int | None = None  # the checkpoint it has (or was asked to load)
         self.holds: int | None = None  # the checkpoint whose files it may still read
+        self.ended = False
+        self._ending = threading.Lock()
 
     @property
     def pid(self) -> int:
         return int(self.process.pid or 0)
 
     def end(self, *, kill: bool) -> None:
-        if kill:
-            self.process.kill()
-        else:
-            with contextlib.suppress(OSError):
-                self.conn.send(None)
-        self.process.join(5)
-        if self.process.is_alive():
-            self.process.kill()
+        """End the process (at once if `kill`, else when its query is done); idempotent, from any thread."""
+        with self._ending:
+            if self.ended:
+                return
+            self.ended = True
+            if kill:
+                self.process.kill()
+            else:
+                with contextlib.suppress(OSError):
+                    self.conn.send(None)
             self.process.join(5)
-        self.conn.close()
+            if self.process.is_alive():
+                self.process.kill()
+                self.process.join(5)
+            with contextlib.suppress(OSError):
+                self.conn.close()
 
 
 class ReaderPool:
@@ -202,14 +244,14 @@ class ReaderPool:
 
     # -- readers -----------------------------------------------------------------------------------------------
     def _start_reader(self) -> None:
+        """Start a reader; it takes queries once it has loaded the newest checkpoint (in the background)."""
         reader = _Reader(self._context, self.in_memory)
         with self._cond:
             if self._closed:
                 reader.end(kill=True)
                 return
             self._readers.add(reader)
-            self._idle.append(reader)
-            self._cond.notify()
+        threading.Thread(target=self._refresh, args=([reader],), daemon=True, name="thc-reader-load").start()
 
     def _replace(self, reader: _Reader) -> None:
         """End a reader (its query, CPU and memory with it) and start another in its place, in the background."""
@@ -236,7 +278,7 @@ class ReaderPool:
                         "seconds; try again later (operators: raise THC_READERS)",
                         setting="query_timeout_s", limit=self.timeout_s)
                 self._cond.wait(remaining)
-            return self._idle.pop()
+            return self._idle.pop(0)
 
     def _release(self, reader: _Reader) -> None:
         """Back to the idle list; a reader behind the newest checkpoint first loads it (in the background)."""
@@ -268,10 +310,12 @@ class ReaderPool:
         raise query_timeout(self.timeout_s)
 
     def _load(self, reader: _Reader, kind: str, request: sparql.QueryRequest | None = None) -> None:
-        """Send `reader` the newest checkpoint (and the query), and wait until it has loaded it."""
+        """Send `reader` the newest checkpoint (and the query); if it is new to the reader, wait until it is loaded
+        (loading is not the query's time)."""
         with self._cond:
             generation = self._generation
             path = self._checkpoints[generation]
+            behind = reader.generation != generation
             reader.generation = reader.holds = generation
         message = (kind, generation, str(path)) if request is None else (kind, generation, str(path), request)
         try:
@@ -279,7 +323,8 @@ class ReaderPool:
         except OSError:
             self._replace(reader)
             raise StoreError("a reader process ended before it could take the query") from None
-        self._receive(reader, time.monotonic() + LOAD_TIMEOUT_S, loading=True)
+        if behind:
+            self._receive(reader, time.monotonic() + LOAD_TIMEOUT_S, loading=True)
         if self.in_memory:
             reader.holds = None  # it has its own copy now
 

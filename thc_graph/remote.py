@@ -83,7 +83,7 @@ class RemoteStore:
             return response.read()  # type: ignore[no-any-return]
         except QueryBadFormed as exc:
             raise BadQuery(f"{where} refused the {'update' if update else 'query'}: {_detail(exc)}") from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise query_timeout(self.timeout_s) from None
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, TimeoutError | socket.timeout):

@@ -47,6 +47,7 @@ class Index:
     def __init__(self) -> None:
         self.postings: dict[str, dict[str, float]] = defaultdict(dict)
         self.labels: dict[str, set[str]] = defaultdict(set)  # subject → folded labels (every language)
+        self.display: dict[str, list[ox.Literal]] = defaultdict(list)  # subject → its labels, as written
         self.vocabulary: list[str] = []
 
     def add(self, subject: str, text: str, weight: float, is_label: bool) -> None:
@@ -83,10 +84,7 @@ class Index:
                     for subject, weight in self.postings[word].items():
                         # a completed prefix counts a little less than the whole word
                         matches[subject] = max(matches.get(subject, 0.0), weight * (1.0 if word == term else 0.6))
-            if scores is None:
-                scores = matches
-            else:
-                scores = {s: scores[s] + w for s, w in matches.items() if s in scores}
+            scores = matches if scores is None else {s: scores[s] + w for s, w in matches.items() if s in scores}
             if not scores:
                 return []
         assert scores is not None
@@ -111,6 +109,7 @@ class Searcher:
         self._lock = threading.Lock()
         self._index: Index | None = None
         self._fingerprint: tuple[str, ...] | None = None
+        self._building = False
 
     def fingerprint(self) -> tuple[str, ...]:
         return fingerprint(self.store)
@@ -119,6 +118,26 @@ class Searcher:
         """Forget the index, so that the next search rebuilds it (call after a write that skips graph/meta)."""
         with self._lock:
             self._fingerprint = None
+
+    def labels_if_ready(self) -> dict[str, list[ox.Literal]] | None:
+        """The labels of every subject (keyed by N-Triples form) when the index is current; otherwise None, and the
+        index is rebuilt in the background, so that a page never waits for it (it then reads labels one by one)."""
+        fingerprint = self.fingerprint()
+        with self._lock:
+            if self._index is not None and fingerprint == self._fingerprint:
+                return self._index.display
+            if self._building:
+                return None
+            self._building = True
+        threading.Thread(target=self._build_in_background, name="search-index", daemon=True).start()
+        return None
+
+    def _build_in_background(self) -> None:
+        try:
+            self.index()
+        finally:
+            with self._lock:
+                self._building = False
 
     def index(self) -> Index:
         fingerprint = self.fingerprint()
@@ -149,5 +168,7 @@ def build_index(store: Store) -> Index:
             for quad in store.quads(None, predicate, None, None):
                 if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
                     index.add(quad.subject.value, quad.object.value, weight, is_label)
+                    if is_label:
+                        index.display[str(quad.subject)].append(quad.object)
     index.freeze()
     return index

@@ -146,6 +146,8 @@ def _iri(value: str, where: str) -> ox.NamedNode:
         raise BadQuery(f"{where} {value!r} is not an absolute IRI: {exc}") from None
 
 
+# (pool engineer) thc_graph/pool.py's _PipeWorker subclasses _Worker to run it on a reader process's own thread:
+# it overrides _put and calls _serialise/_emit and reads _buffer, format, truncated. Please keep those (or tell me).
 class _Worker(threading.Thread):
     """Runs one query and serialises it on one thread (pyoxigraph results cannot cross threads) into a queue.
 
@@ -225,8 +227,9 @@ class _Worker(threading.Thread):
 
     def answer(self) -> QueryAnswer:
         self.ready.wait()
-        if self.failure is not None and self.queue.qsize() <= 1:
-            # nothing was sent yet: the caller can still answer with the error's status
+        if self.failure is not None:
+            # nothing was sent yet (chunks only leave through the answer): the caller can still answer with the
+            # error's status. A failure after this point ends the stream early, which the client sees as an error.
             self.cancelled = True
             raise self.failure
         return QueryAnswer(self.format, self._chunks(), self.truncated)
@@ -293,17 +296,24 @@ def _json_rows(variables: Sequence[str], rows: Iterable[ox.QuerySolution]) -> It
     yield "]}}"
 
 
+_XML_ENTITIES = {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}  # kept as written, not normalised by the reader
+
+
+def _xml_text(text: str) -> str:
+    return escape(text, _XML_ENTITIES)
+
+
 def _xml_term(term: Any) -> str:
     if isinstance(term, ox.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
+        return f"<uri>{_xml_text(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
+        return f"<bnode>{_xml_text(term.value)}</bnode>"
     if isinstance(term, ox.Literal):
         if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+            return f"<literal xml:lang={quoteattr(term.language)}>{_xml_text(term.value)}</literal>"
         if term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
-        return f"<literal>{escape(term.value)}</literal>"
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{_xml_text(term.value)}</literal>"
+        return f"<literal>{_xml_text(term.value)}</literal>"
     return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
             f"</predicate><object>{_xml_term(term.object)}</object></triple>")
 
@@ -410,7 +420,8 @@ def update_writes(update: str) -> set[str | None]:
 
     A scoped writer's update must name each graph it writes: INSERT/DELETE DATA and templates whose triples all
     sit in GRAPH <g> blocks (or a WITH <g>), LOAD ... INTO GRAPH <g>, CLEAR/DROP/CREATE GRAPH <g>,
-    ADD/COPY/MOVE ... TO GRAPH <g> (MOVE also empties its source).
+    ADD/COPY/MOVE ... TO GRAPH <g> (MOVE also empties its source). LOAD is admin-only whatever its target: it makes
+    the server fetch a URL.
     """
     toks = tokens(update)
     prologue = _Prologue()
@@ -445,7 +456,7 @@ def update_writes(update: str) -> set[str | None]:
             else:
                 prologue.prefixes[name] = target
             index += 3
-        elif word == ";":
+        elif token.text == ";":
             index += 1
         elif word == "WITH":
             with_graph, index = graph_at(index + 1)
@@ -469,11 +480,10 @@ def update_writes(update: str) -> set[str | None]:
             if index < len(toks) and toks[index].upper == "SILENT":
                 index += 1
             index += 1  # the document IRI
+            writes.add(None)  # LOAD makes the server fetch a URL of the caller's choosing: admins only
             if index < len(toks) and toks[index].upper == "INTO":
                 graph, index = graph_at(index + 1)
                 writes.add(graph)
-            else:
-                writes.add(None)
         elif word in ("CLEAR", "DROP", "CREATE"):
             index += 1
             if index < len(toks) and toks[index].upper == "SILENT":

@@ -5,16 +5,21 @@ never holds a usable secret. Each token has a name (a slug, which is also the co
 `graph/contribution/{name}/...`), a role and what it may write:
 
 - admin: everything (the default graph, the whole dataset, every graph);
-- territory: its own contribution graphs, publishing about its territory (`territory`), speaking for
-  its local government (`authority`);
+- territory: its own contribution graphs `graph/contribution/{name}/...`, publishing about its territory
+  (`territory`), speaking for its local government (`authority`);
 - evaluator: its own contribution graphs, publishing evaluations of the territories in `evaluator_of`;
-- contributor (an association): its own contribution graphs, and the extra `graphs` it was given.
+- contributor (an association): its own contribution graphs (experiences and actors).
 
-`graphs` entries ending in `/` are prefixes (every graph under them); the others name one graph.
+Contribution graphs are written only through POST /api/contributions (`contributions.submit`), which checks the
+scope and validates: `check_write`, which the raw write protocols (SPARQL Update, Graph Store) call, does not
+open them. `graphs` lists the other graphs an admin granted with --graph, written raw through those protocols;
+entries ending in `/` are prefixes (every graph under them), the others name one graph.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import hmac
 import json
@@ -23,6 +28,7 @@ import re
 import secrets
 import tempfile
 import threading
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -70,6 +76,11 @@ class Principal:
         dataset, which only an admin may write)."""
         if self.may_write(graph_iri):
             return
+        if graph_iri is not None and graph_iri.startswith(contribution_prefix("")[:-1]):
+            raise Forbidden(f"the token {self.name!r} may not write <{graph_iri}> directly: contributions go through "
+                            "POST /api/contributions, which validates them",
+                            message_fr=f"le jeton {self.name!r} ne peut pas écrire directement <{graph_iri}> : les "
+                                       "contributions passent par POST /api/contributions, qui les valide")
         what = "the default graph or the whole dataset" if graph_iri is None else f"the graph <{graph_iri}>"
         raise Forbidden(f"the token {self.name!r} may not write {what}",
                         message_fr=f"le jeton {self.name!r} ne peut pas écrire "
@@ -140,6 +151,18 @@ def _read(path: Path) -> list[dict[str, Any]]:
     return records
 
 
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """One writer of the token file at a time, across threads and processes (the CLI beside the server)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _LOCK, open(path.with_name(path.name + ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def _write(path: Path, records: list[dict[str, Any]]) -> None:
     """Replace the file at once (write beside, then rename), readable by its owner only."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -193,7 +216,7 @@ def create(settings: Any, name: str, *, graphs: tuple[str, ...] | list[str] = ()
         "sha256": "",
         "role": role,
         "admin": admin,
-        "graphs": [contribution_prefix(name)] + [_iri(g, "--graph") for g in graphs],
+        "graphs": [_iri(g, "--graph") for g in graphs],
         "territory": territory,
         "authority": _iri(authority, "--authority") if authority else None,
         "agent": _iri(agent, "--agent") if agent else None,
@@ -204,7 +227,7 @@ def create(settings: Any, name: str, *, graphs: tuple[str, ...] | list[str] = ()
     secret = secrets.token_urlsafe(32)
     record["sha256"] = _hash(secret)
     path = tokens_path(settings)
-    with _LOCK:
+    with _locked(path):
         records = _read(path)
         if any(r["name"] == name and not r.get("revoked") for r in records):
             raise BadRequest(f"a token named {name!r} already exists; revoke it first")
@@ -223,7 +246,7 @@ def list_tokens(settings: Any) -> list[TokenInfo]:
 def revoke(settings: Any, name: str) -> None:
     """Revoke the token `name`: it no longer authenticates (its record stays, with the date)."""
     path = tokens_path(settings)
-    with _LOCK:
+    with _locked(path):
         records = [dict(r) for r in _read(path)]
         live = [r for r in records if r["name"] == name and not r.get("revoked")]
         if not live:

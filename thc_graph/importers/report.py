@@ -226,10 +226,11 @@ def validate_in_chunks(store: Store, triples: Sequence[ox.Triple], graph: ox.Nam
     """Validate `triples` against the shapes, a few hundred focus nodes at a time.
 
     pyshacl's cost grows with the square of the number of focus nodes named at once, so small chunks
-    are much faster, and they run in parallel (one process per core, at most 4). Sound for our shapes:
-    each constraint looks at the focus node's own triples (its blank nodes included) and at the types of the nodes it points to. So each chunk is validated with the triples
-    of its subjects, and as context the triples (in the data or, outside `graph`, in the store) of
-    the nodes those point to. Data with blank-node subjects is validated in one go.
+    are much faster, and they run in parallel (one process per core, at most 4). Every subject is a focus
+    node of exactly one chunk; a chunk sees its subjects' triples and, as context, the triples of the nodes
+    they point to: from the data, and from the store as ingest.context_for gives them (two hops, and the
+    memberships of the agents named). Our shapes (targets by class, forward paths) look no further, so
+    the verdict is the one a single run would give. Data with blank-node subjects is validated in one go.
     """
     by_subject: dict[Any, list[ox.Triple]] = {}
     for t in triples:
@@ -286,7 +287,22 @@ def commit(store: Store, report: Report, inputs: Sequence[Input], triples: list[
     """Validate, then make `triples` the whole content of `graph`, described in graph/meta with the source files
     (name, format, SHA-256), the repositories and commits they come from (`origins`: IRI, title, date), the
     licence and the time of import. Violations raise InvalidData and nothing is written."""
-    triples = list(dict.fromkeys(triples))
+    parsed = [item.parsed(list(triples) if i == 0 else []) for i, item in enumerate(inputs)]
+    return _commit(store, report, parsed, graph, title=title, license=license, origins=origins, kind=kind,
+                   progress=progress)
+
+
+def commit_parsed(store: Store, report: Report, parsed: ingest.Parsed, graph: ox.NamedNode, *, title: str,
+                  license: str, origins: Sequence[tuple[str, str, str]], kind: str,
+                  progress: Progress = None) -> Report:
+    """The same for an RDF file already made by an importer (data/derived/*.ttl)."""
+    return _commit(store, report, [parsed], graph, title=title, license=license, origins=origins, kind=kind,
+                   progress=progress)
+
+
+def _commit(store: Store, report: Report, parsed: list[ingest.Parsed], graph: ox.NamedNode, *, title: str,
+            license: str, origins: Sequence[tuple[str, str, str]], kind: str, progress: Progress) -> Report:
+    triples = list(dict.fromkeys(t for item in parsed for t in item.triples))
     result = validate_in_chunks(store, triples, graph, progress)
     if not result.conforms:
         raise InvalidData(f"{report.source}: the imported data does not conform to the shapes", result)
@@ -300,7 +316,6 @@ def commit(store: Store, report: Report, inputs: Sequence[Input], triples: list[
             ox.Triple(origin, DCT.date, typed(date, XSD.date)),
             ox.Triple(origin, DCT.license, ox.NamedNode(license)),
         ]
-    parsed = [item.parsed(triples if i == 0 else []) for i, item in enumerate(inputs)]
     if progress:
         progress("writing", 0, 0)
     loaded = ingest.ingest(store, parsed, graph, title=title, license=license, agent=f"thc import {kind}",

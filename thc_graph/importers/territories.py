@@ -235,8 +235,9 @@ def triples(data: Territories, report: Report) -> Iterator[ox.Triple]:
             yield T(place, THC.population, typed(str(population[code]), XSD.integer))
         yield from _authority("commune", code, f"Ville {of_place(str(commune['name']))}", place)
         report.count("igeo:Commune")
-    report.count("thc:PublicAuthority", len(data.regions) + len(data.departements) + len(data.epci) + len(data.communes))
-    report.count("thc:Territory", len(data.regions) + len(data.departements) + len(data.epci) + len(data.communes))
+    total = len(data.regions) + len(data.departements) + len(data.epci) + len(data.communes)
+    report.count("thc:PublicAuthority", total)
+    report.count("thc:Territory", total)
     missing = len(data.communes) - len(population)
     if missing:
         report.notes.append(f"{missing} communes have no population (not a member of any EPCI in epci.json)")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, request
 
 from .. import contribution_csv, contributions, tokens
@@ -72,7 +73,7 @@ def _submission(who: Principal) -> contributions.Submission:
     if not data.strip():
         raise BadData("the request holds no data: send the file as the body (or as `file` in a form)")
     if not re.search(r"\.[A-Za-z]+$", name):
-        guess = contributions._format_name(name, media_type, fmt)
+        guess = contributions.input_format(name, media_type, fmt)
         name += _SUFFIX.get(guess or "", ".ttl")
     return contributions.read(data, name, who, media_type=media_type, format_name=fmt, kind=kind)
 
@@ -105,8 +106,6 @@ def one_contribution(contributor: str, graph_id: str) -> Any:
     wants_turtle = request.args.get("format") in ("turtle", "ttl") or \
         request.accept_mimetypes.best_match(["application/json", "text/turtle"]) == "text/turtle"
     if wants_turtle:
-        import pyoxigraph as ox
-
         body = ox.serialize(triples, format=ox.RdfFormat.TURTLE) if triples else b""
         return Response(body, mimetype="text/turtle")
     item = contributions.list_contributions(get_store(), graph=short)

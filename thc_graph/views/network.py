@@ -14,10 +14,11 @@ from flask import Blueprint, Response, jsonify, request
 from .. import network
 from ..app import get_store
 from ..errors import BadRequest, NotFound
+from ..namespaces import DCT, META_GRAPH
 
 bp = Blueprint("network", __name__)
 
-_cache: dict[tuple[str, str | None, int], tuple[dict[str, Any], Any]] = {}
+_cache: dict[tuple[str, str | None, str], tuple[dict[str, Any], Any]] = {}
 _lock = threading.Lock()
 
 MEDIA = {
@@ -34,7 +35,9 @@ def _published() -> tuple[dict[str, Any], Any]:
     """The run asked for (?run=ID, default the newest) and its network, cached while the store is unchanged."""
     store = get_store()
     run = request.args.get("run") or None
-    key = (str(store.path), run, store.count())
+    # Any load, import or run changes dct:modified in graph/meta: cheaper than counting the store.
+    last = store.select(f"SELECT (MAX(STR(?m)) AS ?last) WHERE {{ GRAPH {META_GRAPH} {{ ?g {DCT.modified} ?m }} }}")
+    key = (str(store.path), run, last[0]["last"].value if last and "last" in last[0] else "")
     with _lock:
         if key not in _cache:
             if len(_cache) > 8:

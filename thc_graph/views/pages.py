@@ -12,12 +12,12 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from .. import dashboard, listing, queries
-from ..app import get_settings, get_store
+from ..app import error_response, get_settings, get_store
 from ..describe import Labeller, graph_infos
-from ..errors import BadQuery, BadRequest, NotFound
+from ..errors import BadQuery, BadRequest, NotFound, ThcError
 from ..formats import Format, negotiate
 from ..search import MAX_QUERY_CHARS
-from .site import page_lang, render, searcher
+from .site import check_params, page_lang, render, searcher
 
 bp = Blueprint("pages", __name__)
 
@@ -26,6 +26,16 @@ JSON = Format("json", "application/json", (".json",))
 CSV = Format("csv", "text/csv", (".csv",))
 LIST_FORMATS = (HTML, JSON, CSV)
 BY_SUFFIX = {"html": HTML, "json": JSON, "csv": CSV}
+
+
+@bp.errorhandler(ThcError)
+def _error(exc: ThcError) -> Response:
+    """A .json or .csv twin that fails answers in JSON (a program asked); pages answer as the app does."""
+    if request.path.endswith((".json", ".csv")) or request.args.get("format") in ("json", "csv"):
+        response = jsonify(exc.to_dict())
+        response.status_code = exc.status
+        return response
+    return error_response(exc.status, exc.title, exc.message, exc.to_dict())  # type: ignore[no-any-return]
 
 
 def list_format(suffix: str | None) -> Format:
@@ -60,6 +70,7 @@ def _vary(response: Response, suffix: str | None) -> Response:
 
 @bp.get("/")
 def home() -> Response:
+    check_params()
     store, lang = get_store(), page_lang()
     counts = listing.class_counts(store, lang)
     infos = sorted(graph_infos(store, Labeller(store, lang)).values(), key=lambda g: g.modified or "", reverse=True)
@@ -74,6 +85,7 @@ def class_index(name: str) -> Response:
     suffix = None
     if "." in name:
         name, suffix = name.split(".", 1)
+    check_params(*listing.FACETS, "sort", "page", "limit")
     fmt = list_format(suffix)
     lang = page_lang()
     req = listing.Request.parse(name, _args())
@@ -98,9 +110,7 @@ def class_index(name: str) -> Response:
 def search(suffix: str | None = None) -> Response:
     fmt = list_format(suffix)
     args = _args()
-    unknown = sorted(set(args) - {"q", "page", "lang", "format"})
-    if unknown:
-        raise BadRequest(f"unknown parameter {', '.join(unknown)}; /search takes q and page")
+    check_params("q", "page")
     query = args.get("q", "").strip()
     if len(query) > MAX_QUERY_CHARS:
         raise BadRequest(f"q is {len(query)} characters long; at most {MAX_QUERY_CHARS}")
@@ -126,6 +136,7 @@ def search(suffix: str | None = None) -> Response:
 @bp.get("/dashboard")
 @bp.get("/dashboard.<suffix>")
 def dashboard_page(suffix: str | None = None) -> Response:
+    check_params()
     fmt = list_format(suffix)
     rows = dashboard.territories(get_store(), page_lang())
     if fmt.name == "json":
@@ -147,6 +158,7 @@ def dashboard_page(suffix: str | None = None) -> Response:
 @bp.get("/map")
 @bp.get("/map.<suffix>")
 def map_page(suffix: str | None = None) -> Response:
+    check_params()
     fmt = list_format(suffix)
     markers = dashboard.markers(get_store(), page_lang())
     if fmt.name == "json":
@@ -161,6 +173,7 @@ def map_page(suffix: str | None = None) -> Response:
 
 @bp.get("/network")
 def network_page() -> Response:
+    check_params()
     return render("network.html")
 
 
@@ -176,6 +189,7 @@ def editor() -> Response:
 @bp.get("/queries")
 @bp.get("/queries.<suffix>")
 def query_list(suffix: str | None = None) -> Response:
+    check_params()
     fmt = list_format(suffix)
     named = list(queries.load_all().values())
     if fmt.name == "json":

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, request, send_file
 from .. import catalog, describe
 from ..app import get_settings, get_store
 from ..formats import RDF_BY_NAME, negotiate
-from .site import render
+from .site import check_params, render
 
 bp = Blueprint("publish", __name__)
 
@@ -68,6 +68,7 @@ def dump(name: str) -> Response:
 
 @bp.get("/data")
 def data_page() -> Response:
+    check_params()
     return render("data.html", dumps=dumps().names())
 
 

@@ -17,7 +17,7 @@ from .. import describe, vocabulary
 from ..app import get_store
 from ..errors import NotAcceptable
 from ..formats import RDF_BY_NAME, Format, negotiate
-from .site import base_iri, page_lang, render, searcher
+from .site import base_iri, check_params, page_lang, render, searcher
 
 bp = Blueprint("resources", __name__)
 
@@ -51,6 +51,7 @@ def _alternates(doc_path: str) -> str:
 @bp.route("/scheme/<path:rest>")
 @bp.route("/graph/<path:rest>")
 def thing(rest: str) -> Any:
+    check_params()
     area = request.path.split("/")[1]
     path, suffix = _split(f"{area}/{rest}")
     if not _PATH.fullmatch(path) or "//" in path:
@@ -73,7 +74,7 @@ def document(iri: str, doc_path: str, fmt: Format) -> Response:
     store = get_store()
     if fmt.name == "html":
         lang = page_lang()
-        desc = describe.describe(store, iri, lang)
+        desc = describe.describe(store, iri, lang, searcher().labels_if_ready())
         history = None
         if "https://w3id.org/thc/ontology#Commitment" in desc.type_iris:
             history = describe.history(store, iri, lang)
@@ -85,6 +86,7 @@ def document(iri: str, doc_path: str, fmt: Format) -> Response:
         body = describe.serialize(describe.resource_triples(store, iri), fmt,
                                   context_url=request.host_url.rstrip("/") + CONTEXT_PATH)
         response = current_app.response_class(body, content_type=fmt.content_type)
+        response.headers["Access-Control-Allow-Origin"] = "*"  # linked data is for other sites' scripts too
     response.headers["Link"] = _alternates(doc_path)
     response.headers["Content-Location"] = f"{doc_path}.{SUFFIX[fmt.name]}"
     response.vary.add("Accept")
@@ -106,13 +108,14 @@ def not_found(what: str) -> Response:
         response.status_code = 404
         return response
     words = re.sub(r"[-_/]+", " ", what.rsplit("/", 1)[-1])
-    total, hits = searcher().search(words, page_lang(), limit=5)
+    _total, hits = searcher().search(words, page_lang(), limit=5)
     return render("not_found.html", status=404, what=what, query=words, hits=hits)
 
 
 @bp.route("/ontology")
 @bp.route("/ontology.<suffix>")
 def ontology(suffix: str | None = None) -> Any:
+    check_params()
     if suffix is not None and suffix not in BY_SUFFIX:
         return not_found(f"ontology.{suffix}")
     fmt = BY_SUFFIX[suffix] if suffix else choose_format()

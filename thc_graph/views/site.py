@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, g, render_template, request
 
 from .. import i18n, paths
 from ..app import get_settings, get_store
+from ..errors import BadRequest
 from ..search import Searcher
 
 bp = Blueprint("site", __name__, static_folder=str(paths.WEB_DIR / "static"), static_url_path="/static",
@@ -20,10 +21,21 @@ LANG_COOKIE_AGE = 365 * 24 * 3600
 
 def page_lang() -> str:
     if "lang" not in g:
-        explicit = request.args.get("lang")
+        explicit = request.args.get("lang")  # an unknown value is refused by check_params(), ignored here
         g.lang = i18n.choose(explicit, request.cookies.get(LANG_COOKIE),
                              list(request.accept_languages), str(get_settings().lang))
     return str(g.lang)
+
+
+def check_params(*allowed: str) -> None:
+    """A 400 naming any query parameter this page does not take, or a language we do not have."""
+    known = {"lang", "format", *allowed}
+    unknown = sorted(set(request.args) - known)
+    if unknown:
+        raise BadRequest(f"unknown parameter {', '.join(unknown)}; this page takes: {', '.join(sorted(known))}")
+    lang = request.args.get("lang")
+    if lang is not None and lang not in i18n.LANGS:
+        raise BadRequest(f"lang={lang!r} is not offered; choose fr or en")
 
 
 @bp.after_app_request

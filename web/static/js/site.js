@@ -12,7 +12,9 @@
       var label = document.createElement("a");       // textContent: labels are untrusted
       label.textContent = p.label;
       if (p.href) { label.href = p.href; }
-      marker.bindTooltip(p.label).bindPopup(label);
+      var tip = document.createElement("span");      // Leaflet puts a string tooltip in innerHTML: give it a node
+      tip.textContent = p.label;
+      marker.bindTooltip(tip).bindPopup(label);
       marker.addTo(layer);
     });
     layer.addTo(map);
@@ -93,7 +95,8 @@
   var ego = document.getElementById("ego-network");
   if (ego && typeof cytoscape !== "undefined") {
     var me = ego.dataset.iri;
-    fetch("/-/network.json", { headers: { Accept: "application/json" } })
+    var lang = document.documentElement.lang || "fr";
+    fetch("/-/network.json?lang=" + lang + "&ego=" + encodeURIComponent(me), { headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
       .then(function (data) {
         var edges = edgesOf(data).filter(function (e) { return e.source === me || e.target === me; });
@@ -105,9 +108,12 @@
         var dl = document.getElementById("ego-measures");
         if (mine && dl) {
           var measures = Object.assign({ community: mine.community }, mine.measures || {});
+          var known = (data.graph && data.graph.metrics) || {};
           Object.keys(measures).forEach(function (k) {
             if (measures[k] == null) { return; }
-            var dt = document.createElement("dt"); dt.textContent = k;
+            var dt = document.createElement("dt");
+            dt.textContent = k === "community" ? ego.dataset.communityLabel : (known[k] && known[k].label) || k;
+            if (known[k] && known[k].definition) { dt.title = known[k].definition; }
             var dd = document.createElement("dd");
             dd.textContent = typeof measures[k] === "number" ? String(Math.round(measures[k] * 1000) / 1000) : String(measures[k]);
             dl.appendChild(dt); dl.appendChild(dd);

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Issue 2's load benchmark: `thc load` against the sum of its two unavoidable parts, and the cost of
+validating a contribution against an empty store and a full one.
+
+Run from the project's folder (the data generator is ../shared/bench/gen_data.py):
+
+    .venv/bin/python bench/load_bench.py --triples 1000000 --out bench/out/load-1m.json
+
+Two datasets of the same size are measured, each with its three timings in one run:
+- `gen`: the generator's file as it is (its own vocabulary: our shapes target little of it);
+- `seed`: copies of our curated seed with renamed IRIs, in our own vocabulary, all conforming, so the
+  shapes do their full work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pyshacl
+from rdflib import Graph
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_BENCH = ROOT.parent / "shared" / "bench"
+sys.path.insert(0, str(ROOT))
+
+from thc_graph import ingest, paths, validation  # noqa: E402
+from thc_graph.namespaces import GRAPH  # noqa: E402
+from thc_graph.store import Store  # noqa: E402
+
+THC_ID = re.compile(rb"<https://w3id\.org/thc/id/([a-z]+)/([a-z0-9-]+)>")
+
+
+def make_gen(triples: int, out: Path) -> Path:
+    subprocess.run([sys.executable, str(SHARED_BENCH / "gen_data.py"), "--triples", str(triples), "--out", str(out)],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return out
+
+
+def seed_ntriples() -> bytes:
+    quads = [q for p in sorted(paths.SEED_DIR.glob("*.ttl")) for q in ox.parse(path=str(p))]
+    return ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=ox.RdfFormat.N_TRIPLES)
+
+
+def make_seed_copies(triples: int, out: Path, start: int = 0) -> Path:
+    """N-Triples made of renamed copies of the seed: copy i renames every data IRI slug to slug-c{i}."""
+    seed = seed_ntriples()
+    per_copy = seed.count(b"\n")
+    copies = max(1, round(triples / per_copy))
+    with out.open("wb") as f:
+        for i in range(start, start + copies):
+            f.write(THC_ID.sub(lambda m, i=i: b"<https://w3id.org/thc/id/%s/%s-c%d>" % (m.group(1), m.group(2), i), seed))
+    return out
+
+
+def time_bulk_load(path: Path, work: Path) -> float:
+    target = work / "bulk-store"
+    shutil.rmtree(target, ignore_errors=True)
+    store = ox.Store(str(target))
+    started = time.perf_counter()
+    store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("https://w3id.org/thc/graph/b"))
+    store.flush()
+    elapsed = time.perf_counter() - started
+    del store
+    shutil.rmtree(target, ignore_errors=True)
+    return elapsed
+
+
+def time_pyshacl(path: Path) -> tuple[float, bool]:
+    """pyshacl alone: parse the file with rdflib, add the ontology (subclasses), validate with our shapes."""
+    started = time.perf_counter()
+    data = Graph()
+    data.parse(path, format="nt")
+    for triple in validation.ontology_triples():
+        data.add(triple)
+    conforms, _, _ = pyshacl.validate(data, shacl_graph=validation.shapes_graph(), advanced=True,
+                                      inference="none", inplace=True, allow_warnings=True)
+    return time.perf_counter() - started, bool(conforms)
+
+
+def time_thc_load(path: Path, work: Path) -> tuple[float, int]:
+    target = work / "thc-store"
+    shutil.rmtree(target, ignore_errors=True)
+    started = time.perf_counter()
+    result = subprocess.run([str(ROOT / ".venv" / "bin" / "thc"), "--store", str(target), "load", str(path),
+                             "--graph", GRAPH["bench"].value], capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    shutil.rmtree(target, ignore_errors=True)
+    return elapsed, result.returncode
+
+
+def time_contribution(store: Store, contribution: Path) -> float:
+    parsed = ingest.parse_file(contribution)
+    started = time.perf_counter()
+    context = ingest.context_for(store, parsed.triples)
+    report = validation.validate(parsed.triples, context=context)
+    elapsed = time.perf_counter() - started
+    assert report.conforms, report.text("en")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--triples", type=int, default=1_000_000)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "load.json")
+    parser.add_argument("--reps", type=int, default=5, help="repetitions of the contribution validation")
+    args = parser.parse_args()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    results: dict[str, object] = {"triples": args.triples}
+    with tempfile.TemporaryDirectory(prefix="thc-load-bench-") as tmp:
+        work = Path(tmp)
+        datasets = {"gen": make_gen(args.triples, work / "gen.nt"), "seed": make_seed_copies(args.triples, work / "seed.nt")}
+        for name, path in datasets.items():
+            bulk = time_bulk_load(path, work)
+            shacl, conforms = time_pyshacl(path)
+            load, status = time_thc_load(path, work)
+            results[name] = {"bulk_load_s": bulk, "pyshacl_s": shacl, "pyshacl_conforms": conforms,
+                             "thc_load_s": load, "thc_load_exit": status, "ratio": load / (bulk + shacl)}
+            print(name, json.dumps(results[name]), flush=True)
+        # A contribution of about 1,000 triples: one more renamed copy of the seed (plus a part of another).
+        contribution = make_seed_copies(1000, work / "contribution.nt", start=10**6)
+        empty = Store(work / "empty-store")
+        full = Store(work / "full-store")
+        full.oxigraph.bulk_load(path=str(datasets["seed"]), format=ox.RdfFormat.N_TRIPLES,
+                                to_graph=GRAPH["bench"])
+        full.oxigraph.flush()
+        empty_times = sorted(time_contribution(empty, contribution) for _ in range(args.reps))
+        full_times = sorted(time_contribution(full, contribution) for _ in range(args.reps))
+        results["contribution"] = {
+            "triples": sum(1 for _ in contribution.open("rb")), "store_triples": len(full.oxigraph),
+            "empty_median_s": empty_times[len(empty_times) // 2], "full_median_s": full_times[len(full_times) // 2],
+        }
+        results["contribution"]["ratio"] = results["contribution"]["full_median_s"] / results["contribution"]["empty_median_s"]  # type: ignore[index]
+        print("contribution", json.dumps(results["contribution"]), flush=True)
+    args.out.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
