@@ -3,7 +3,8 @@
 
     .venv/bin/python bench/network_figure.py --store var/store --out docs/img/network-seed.png
 
-Nodes are coloured by Louvain community and sized by betweenness; labels for the ten most central actors.
+Nodes are coloured by Louvain community and sized by betweenness; labels for the eight most central actors;
+isolated actors are left out.
 The layout is networkx's spring layout with a fixed seed, so the same run gives the same picture.
 """
 
@@ -32,15 +33,23 @@ def main() -> None:
     parser.add_argument("--run", help="a run id (default: the newest)")
     parser.add_argument("--out", type=Path, default=Path("docs/img/network.png"))
     parser.add_argument("--title", default=None)
-    parser.add_argument("--labels", type=int, default=10, help="label this many actors (by betweenness)")
+    parser.add_argument("--labels", type=int, default=8, help="label this many actors (by betweenness)")
     args = parser.parse_args()
 
     info, graph = network.published(Store(args.store), args.run)
-    graph = graph.subgraph(sorted(graph)).copy()
+    graph = graph.subgraph(sorted(n for n in graph if graph.degree(n))).copy()  # isolated actors left out
     betweenness = {n: graph.nodes[n].get("measures", {}).get("betweenness", 0.0) for n in graph}
     communities = {n: graph.nodes[n].get("community", 0) for n in graph}
     top = max(betweenness.values(), default=0) or 1.0
-    positions = nx.spring_layout(graph, seed=1, weight="weight", k=1.6 / max(len(graph), 1) ** 0.5)
+    # Each component laid out on its own: the largest on the left, the others stacked on the right.
+    parts = sorted((sorted(c) for c in nx.connected_components(graph)), key=lambda c: (-len(c), c[0]))
+    positions = {}
+    for i, part in enumerate(parts):
+        sub = graph.subgraph(part)
+        center = (0.0, 0.0) if i == 0 else (1.9, 0.9 - 1.8 * (i - 1) / max(len(parts) - 1, 1))
+        scale = 1.0 if i == 0 else max(0.12, 0.75 * (len(part) / len(parts[0])) ** 0.5)
+        positions.update(nx.spring_layout(sub, seed=1, weight=None, center=center, scale=scale,
+                                          k=2.0 / max(len(part), 1) ** 0.5, iterations=200))
     figure, axes = plt.subplots(figsize=(11, 8), dpi=110)
     cmap = plt.get_cmap("tab10")
     nx.draw_networkx_edges(graph, positions, ax=axes, alpha=0.35,
@@ -50,8 +59,13 @@ def main() -> None:
                            node_color=[cmap((communities[n] - 1) % 10) for n in graph], linewidths=0.5,
                            edgecolors="black")
     labelled = sorted(graph, key=lambda n: -betweenness[n])[: args.labels]
-    nx.draw_networkx_labels(graph, positions, ax=axes, font_size=8,
-                            labels={n: graph.nodes[n].get("label", n.rpartition("/")[2]) for n in labelled})
+    for rank, node in enumerate(labelled):
+        x, y = positions[node]
+        text = graph.nodes[node].get("label", node.rpartition("/")[2])
+        text = text if len(text) <= 32 else text[:31] + "…"
+        axes.annotate(text, (x, y), xytext=(8, 10 - 14 * (rank % 4)), textcoords="offset points", fontsize=7,
+                      bbox={"boxstyle": "round,pad=0.2", "fc": "white", "alpha": 0.8, "lw": 0},
+                      arrowprops={"arrowstyle": "-", "lw": 0.5})
     window = info["window"].describe()
     axes.set_title(args.title or f"Actor network, run {info['run']} ({window}, seed {info['seed']}): "
                    f"{graph.number_of_nodes()} actors, {graph.number_of_edges()} ties; colour = community, "

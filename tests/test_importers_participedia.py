@@ -3,6 +3,9 @@ matches with the Etalab catalogue and the territories, licence, idempotence, bad
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from thc_graph.importers import etalab, participedia
@@ -104,7 +107,14 @@ def test_participatory_budgeting_and_its_cases(imported):
         ?purpose skos:inScheme <https://w3id.org/thc/scheme/purposes> .
         ?scope skos:inScheme <https://w3id.org/thc/scheme/scope> . }}""")
     cases = rows(store, f"SELECT ?case WHERE {{ GRAPH <{GRAPH}> {{ ?case thc:usedMethod method:participedia-146 }} }}")
-    assert len(cases) >= 100
+    # The titled cases whose specific_methods_tools_techniques holds 146, counted from the raw files.
+    titles = PARTICIPEDIA_DIR.joinpath("cases_titles.csv").read_text("utf-8")
+    titled = {r["id"] for r in csv.DictReader(io.StringIO(titles))}
+    facts = PARTICIPEDIA_DIR.joinpath("cases_facts.csv").read_text("utf-8")
+    using = {r["id"] for r in csv.DictReader(io.StringIO(facts))
+             if r["id"] in titled and "146" in r["specific_methods_tools_techniques"].strip("{}").split(",")}
+    assert len(using) == 93
+    assert {c["case"].rpartition("-")[2] for c in cases} == using
     assert ask(store, """ASK { experience:participedia-case-1 owl:sameAs <https://participedia.net/case/1> ;
                                    rdfs:label "British columbia citizens' assembly on electoral reform"@en }""")
 
@@ -160,8 +170,6 @@ def test_reimport_is_idempotent(imported):
 
 def small_copy(tmp_path):
     """The four files cut to their first rows (whole CSV records: quoted newlines are kept)."""
-    import csv
-    import io
 
     directory = copy_files(PARTICIPEDIA_DIR, tmp_path / "participedia", FILES)
     csv.field_size_limit(1 << 30)

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import Result
 
-from thc_graph import ingest, network, queries
+from thc_graph import formats, ingest, network, queries
 from thc_graph.app import create_app
 from thc_graph.errors import BadRequest
 from thc_graph.namespaces import GRAPH
@@ -38,6 +38,13 @@ PREFIX metric: <https://w3id.org/thc/id/metric/>
 def load(store: Store, *names: str, graph: str = "test") -> None:
     parsed = [ingest.parse_file(FIXTURES / name) for name in names]
     ingest.ingest(store, parsed, GRAPH[graph], validate=False)
+
+
+def load_text(store: Store, turtle: str, graph: str = "extra") -> None:
+    prefixes = "\n".join(f"@prefix {k}: <https://w3id.org/thc/id/{k}/> ." for k in ("actor", "experience", "method"))
+    text = "@prefix thc: <https://w3id.org/thc/ontology#> .\n" + prefixes + "\n" + turtle
+    ingest.ingest(store, [ingest.parse_bytes(text.encode(), graph, formats.RDF_BY_NAME["turtle"])], GRAPH[graph],
+                  validate=False)
 
 
 def measure(store: Store, run: network.Run, metric: str, actor: str) -> object:
@@ -127,20 +134,23 @@ def test_two_cliques_broker_has_top_betweenness_and_communities_split(store: Sto
     b_side = {c for c, members in found.items() if {"b-1", "b-2", "b-3", "b-4"} <= members}
     assert len(a_side) == 1 and len(b_side) == 1 and a_side != b_side
     assert whole(store, run, "modularity") > 0.3
-    assert whole(store, run, "communities") == 3
+    assert whole(store, run, "communities") == 2  # and the isolated actor, alone, is no community
 
 
 def test_isolated_actor(store: Store) -> None:
     load(store, "two_cliques.ttl")
     run = network.run_analysis(store, seed=7)
     assert measure(store, run, "degree", "isolated") == 0
-    assert measure(store, run, "betweenness", "isolated") == pytest.approx(0.0)
-    assert measure(store, run, "closeness", "isolated") == pytest.approx(0.0)
-    assert measure(store, run, "component", "isolated") == 2
+    # Its other measures are trivial (betweenness 0) or undefined (constraint): only its degree is published.
+    assert ACTOR + "isolated" not in run.analysis.node_measures["betweenness"]  # measured over the tied actors
+    assert run.analysis.node_measures["component"][ACTOR + "isolated"] == 2
+    for metric in ("betweenness", "closeness", "constraint", "component"):
+        assert measure(store, run, metric, "isolated") is None, metric
     assert measure(store, run, "component", "broker") == 1
-    assert measure(store, run, "constraint", "isolated") is None  # undefined without contacts: not published
-    assert {"isolated"} in communities(store, run).values()
+    assert all("isolated" not in members for members in communities(store, run).values())
     assert whole(store, run, "components") == 2
+    assert whole(store, run, "isolates") == 1
+    assert whole(store, run, "nodes") == 10
     assert whole(store, run, "largest-component") == 9
 
 
@@ -322,25 +332,25 @@ def test_bad_windows_are_refused(window: dict[str, str], message: str) -> None:
 
 def test_bipartite_networks_and_projections(store: Store) -> None:
     load(store, "two_cliques.ttl")
-    extra = FIXTURES.parent / "network_extra.ttl"
-    extra.write_text("""
-        @prefix thc: <https://w3id.org/thc/ontology#> .
-        <https://w3id.org/thc/id/experience/e1> a thc:Experience ; thc:organiser <https://w3id.org/thc/id/actor/a-1> ;
-            thc:participant <https://w3id.org/thc/id/actor/b-1> ; thc:usedMethod <https://w3id.org/thc/id/method/m1> .
-        <https://w3id.org/thc/id/experience/e2> a thc:Experience ; thc:organiser <https://w3id.org/thc/id/actor/a-1> ;
-            thc:usedMethod <https://w3id.org/thc/id/method/m1> , <https://w3id.org/thc/id/method/m2> .
-        """, encoding="utf-8")
-    try:
-        ingest.ingest(store, [ingest.parse_file(extra)], GRAPH.extra, validate=False)
-    finally:
-        extra.unlink()
+    load_text(store, """
+        experience:e1 a thc:Experience ; thc:organiser actor:a-1 ; thc:participant actor:b-1 ;
+            thc:usedMethod method:m1 .
+        experience:e2 a thc:Experience ; thc:organiser actor:a-1 ; thc:usedMethod method:m1 , method:m2 .
+        experience:e3 a thc:Experience ; thc:organiser actor:b-2 ; thc:usedMethod method:m9 .
+        method:m9 <http://www.w3.org/2002/07/owl#sameAs> method:m3 , <https://participedia.net/method/146> .
+        method:m1 <http://www.w3.org/2004/02/skos/core#exactMatch> method:m3 .
+        """)
     nets = network.build(store)
     exp = nets["actor-experience"]
-    assert exp.number_of_edges() == 3 and exp.edges[ACTOR + "a-1", "https://w3id.org/thc/id/experience/e1"]
+    assert exp.edges[ACTOR + "a-1", "https://w3id.org/thc/id/experience/e1"]
     assert nets["actor-experience-actors"].edges[ACTOR + "a-1", ACTOR + "b-1"]["weight"] == 1
     assert nets["actor-experience-experiences"].number_of_edges() == 1
+    assert nets["actor-experience"].number_of_edges() == 4
     methods = nets["actor-method"]
     assert set(methods[ACTOR + "a-1"]) == {"https://w3id.org/thc/id/method/m1", "https://w3id.org/thc/id/method/m2"}
+    # m9 = m3 (owl:sameAs) = m1 (skos:exactMatch): one node, the smallest of our IRIs; the external IRI is no node.
+    assert set(methods[ACTOR + "b-2"]) == {"https://w3id.org/thc/id/method/m1"}
+    assert nets["actor-method-actors"].edges[ACTOR + "a-1", ACTOR + "b-2"]["weight"] == 1
     assert nets["actor-method-methods"].edges["https://w3id.org/thc/id/method/m1",
                                               "https://w3id.org/thc/id/method/m2"]["weight"] == 1
 
@@ -385,7 +395,7 @@ def test_thc_analyze_publishes_and_exports(thc: Callable[..., Result], store_pat
     del store
     result = thc("analyze", "--seed", "9", "--as-of", "2015-06-01", "--export", tmp_path / "exp")
     assert result.exit_code == 0, result.output
-    assert "10 actors, 8 ties (as of 2015-06-01, seed 9)" in result.output
+    assert "actors network, 10 actors (4 isolated), 8 ties (as of 2015-06-01, seed 9)" in result.output
     assert "published <https://w3id.org/thc/graph/analysis/" in result.output
     assert (tmp_path / "exp" / "actors.gexf").exists() and (tmp_path / "exp" / "actor-experience.graphml").exists()
     sampled = thc("analyze", "--exact-limit", "3", "--samples", "2")
@@ -433,7 +443,9 @@ def test_web_json_measures_and_downloads(store: Store) -> None:
     assert client.get("/-/network.json", query_string={"ego": ACTOR + "nobody"}).status_code == 404
     assert client.get("/-/network.json", query_string={"ego": ACTOR + "broker", "radius": "x"}).status_code == 400
     table = client.get("/-/network/measures.json").get_json()
-    assert len(table["rows"]) == 10 and "betweenness" in table["columns"]
+    assert len(table["rows"]) == 9 and "betweenness" in table["columns"]  # not the isolated actor
+    assert len(client.get("/-/network/measures.json?isolates=1").get_json()["rows"]) == 10
+    assert len(client.get("/-/network.json?isolates=1").get_json()["nodes"]) == 10
     csv_text = client.get("/-/network/measures.csv").get_data(as_text=True)
     assert csv_text.splitlines()[0].startswith("id,label,type")
     for fmt, reader in (("gexf", nx.read_gexf), ("graphml", nx.read_graphml)):
@@ -478,3 +490,20 @@ def test_empty_store_gives_an_empty_run(store: Store) -> None:
     run = network.run_analysis(store, seed=1)
     assert run.analysis.graph.number_of_nodes() == 0
     assert whole(store, run, "nodes") == 0 and whole(store, run, "communities") == 0
+
+
+def test_measuring_a_projection(store: Store) -> None:
+    load(store, "two_cliques.ttl")
+    load_text(store, """
+        experience:e1 a thc:Experience ; thc:organiser actor:a-1 ; thc:usedMethod method:m1 .
+        experience:e2 a thc:Experience ; thc:organiser actor:b-1 ; thc:usedMethod method:m1 .
+        """)
+    run = network.run_analysis(store, seed=1, measure="actor-method-actors")
+    assert run.analysis.graph.number_of_edges() == 1
+    assert measure(store, run, "degree", "a-1") == 1
+    assert whole(store, run, "edges", "actor-method-actors") == 1
+    assert whole(store, run, "edges", "actors") == 14  # the other networks keep their whole-network measures
+    info, graph = network.published(store)
+    assert info["network"] == "actor-method-actors" and graph.nodes[ACTOR + "b-1"]["measures"]["degree"] == 1
+    with pytest.raises(BadRequest, match="cannot measure network 'actor-method'"):
+        network.run_analysis(store, measure="actor-method")

@@ -23,6 +23,8 @@ QUERIES = {
     "construct": ("CONSTRUCT { ?s ?p ?o } WHERE { ?s a <http://www.w3.org/2002/07/owl#Class> ; ?p ?o }",
                   "text/turtle"),
     "csv": ("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "text/csv"),
+    "streamed": ("SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(!isBlank(?s) && !isBlank(?o)) } ORDER BY ?s ?p ?o",
+                 "application/sparql-results+xml"),  # more than a chunk: sent in pieces
 }
 
 
@@ -50,6 +52,8 @@ def test_pool_answers_as_the_in_process_executor(pool: ReaderPool, writable: Sto
     here, there = sparql.execute(writable, request), pool.execute(writable, request)
     assert there.format == here.format
     mine, theirs = _body(here), _body(there)
+    if name == "streamed":
+        assert len(mine) > 2 * sparql.CHUNK_BYTES
     if accept == "text/turtle":
         assert isomorphic(Graph().parse(data=mine, format="turtle"), Graph().parse(data=theirs, format="turtle"))
     else:

@@ -246,8 +246,16 @@ def test_hostile_labels_render_as_text(client, path):  # type: ignore[no-untyped
     assert "<img src=x" not in html
     assert '" onmouseover=alert' not in html
     assert 'href="javascript:' not in html
+    assert "<b onclick" not in html
     if "hostile" in path:
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html or "&#34; onmouseover=alert(2)" in html
+
+
+def test_hostile_territory_is_on_the_map_as_text(client):  # type: ignore[no-untyped-def]
+    html = client.get("/map").get_data(as_text=True)
+    assert "Villa&#34; onmouseover=alert(5) x=&#34;ge" in html
+    markers = client.get("/map.json").get_json()["markers"]
+    assert any(m["label"] == 'Villa" onmouseover=alert(5) x="ge' for m in markers)  # JSON keeps the text as is
 
 
 def test_no_page_loads_anything_from_another_host(client):  # type: ignore[no-untyped-def]

@@ -27,10 +27,20 @@ SELECT ?plan ?evaluation ?date ?ogg WHERE {
 } ORDER BY ?date
 """
 
+# The territories of the graph's story: where a plan, a diagnostic, an experience or an event takes place, or where
+# an organisation is based (not every commune of France: each has its local government, placed by dct:spatial).
 PLACES_QUERY = """
 PREFIX thc: <https://w3id.org/thc/ontology#>
 PREFIX wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#>
-SELECT ?territory ?lat ?long WHERE { ?territory a thc:Territory ; wgs:lat ?lat ; wgs:long ?long }
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX schema: <https://schema.org/>
+SELECT DISTINCT ?territory ?lat ?long WHERE {
+  { ?x thc:territory ?territory } UNION { ?x schema:location ?territory }
+  UNION { VALUES ?kind { thc:Experience thc:Event thc:CitizenSummit thc:PeerSeminar thc:TerritoryVisit
+                         thc:Videoconference thc:Workshop thc:Tour }
+          ?x a ?kind ; dct:spatial ?territory }
+  ?territory wgs:lat ?lat ; wgs:long ?long .
+}
 """
 
 MAX_RANK = 4  # 'complete' on the IRM completion scale (thc:rank of scheme/irm-completion)
@@ -123,7 +133,8 @@ class Marker:
 
 
 def markers(store: Store, lang: str) -> list[Marker]:
-    """Every territory with coordinates, with the overall progress of its commitments where it has a plan."""
+    """The territories of the graph's story (see PLACES_QUERY) with coordinates, with the overall progress of their
+    commitments where they have a plan."""
     label = Labeller(store, lang)
     with_plans = {t.iri: t for t in territories(store, lang)}
     out = []

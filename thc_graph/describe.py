@@ -153,7 +153,8 @@ class Labeller:
                 self._cache[key] = chosen.value
         if key not in self._cache:
             standard = isinstance(node, ox.NamedNode) and node.value in STANDARD_LABELS
-            lit = None if standard else self.literal(node, LABEL_PREDICATES)  # the table saves 5 lookups
+            # the table (when given) holds every label of the store: an IRI missing from it has none to look up
+            lit = None if standard or self.table is not None else self.literal(node, LABEL_PREDICATES)
             if lit is not None:
                 self._cache[key] = lit.value
             elif standard:
@@ -239,8 +240,22 @@ def exists(store: Store, iri: str) -> bool:
     return next(store.quads(ox.NamedNode(iri), None, None, None), None) is not None
 
 
-def graph_infos(store: Store, labeller: Labeller) -> dict[str, GraphInfo]:
-    """Every described graph: its title, licence, last change and input files, from graph/meta."""
+_infos_cache: dict[int, tuple[tuple[str, ...], dict[str, GraphInfo]]] = {}
+
+
+def graph_infos(store: Store, labeller: Labeller | None = None) -> dict[str, GraphInfo]:
+    """Every described graph: its title, licence, last change and input files, from graph/meta (read once per
+    change of the store)."""
+    current = fingerprint(store)
+    cached = _infos_cache.get(id(store))
+    if cached is not None and cached[0] == current:
+        return cached[1]
+    infos = _read_graph_infos(store)
+    _infos_cache[id(store)] = (current, infos)
+    return infos
+
+
+def _read_graph_infos(store: Store) -> dict[str, GraphInfo]:
     rows = store.select(
         "PREFIX dct: <http://purl.org/dc/terms/> "
         "SELECT ?g ?title ?license ?modified ?source WHERE { GRAPH <https://w3id.org/thc/graph/meta> { "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,8 +17,7 @@ import pyoxigraph as ox
 
 from .describe import Labeller, fingerprint
 from .errors import BadRequest, NotFound
-from .i18n import other
-from .namespaces import OWL, RDF, RDFS, THC
+from .namespaces import DCT, OWL, RDF, RDFS, SCHEMA, THC
 from .store import Store
 
 PREFIXES = """PREFIX thc: <https://w3id.org/thc/ontology#>
@@ -225,49 +224,106 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def ordered_members(store: Store, request: Request, lang: str) -> list[Row]:
+# The class index reads the store's indexes directly (a scan of each facet's predicates, never a per-member
+# lookup) and takes labels from the search index when it is current: the same facts as list_query() and
+# facet_query() above, which stay as their SPARQL statement (bench/pages_bench.py times both), at a fraction of the
+# cost on large classes (pyoxigraph answers those queries one index seek per member).
+FACET_PREDICATES: dict[str, tuple[ox.NamedNode, ...]] = {
+    "kind": (RDF.type,),
+    "theme": (DCT.subject,),
+    "territory": (DCT.spatial, THC.territory, SCHEMA.location, THC.within),
+    "status": (THC.outcomeStatus, THC.completion),
+    "year": (SCHEMA.startDate, DCT.date, DCT.issued),
+}
+
+
+@dataclass
+class Members:
+    """The members of a class under filters, with their dates; computed once per state of the store."""
+
+    iris: set[str]
+    dates: dict[str, str]
+
+
+def _scan(store: Store, predicates: tuple[ox.NamedNode, ...], obj: Any = None) -> Iterable[ox.Quad]:
+    for predicate in predicates:
+        yield from store.quads(None, predicate, obj, None)
+
+
+def members_of(store: Store, request: Request) -> Members:
+    iris = {q.subject.value for cls in (request.classes or [request.class_iri])
+            for q in store.quads(None, RDF.type, cls, None) if isinstance(q.subject, ox.NamedNode)}
+    dates: dict[str, str] = {}
+    for quad in _scan(store, FACET_PREDICATES["year"]):
+        subject = quad.subject.value
+        if subject in iris and isinstance(quad.object, ox.Literal):
+            value = quad.object.value
+            if subject not in dates or value < dates[subject]:
+                dates[subject] = value
+    for name, value in request.filters.items():
+        if name == "year":
+            keep = {q.subject.value for q in _scan(store, FACET_PREDICATES["year"])
+                    if isinstance(q.object, ox.Literal) and q.object.value[:4] == value}
+        else:
+            keep = {q.subject.value for q in _scan(store, FACET_PREDICATES[name], ox.NamedNode(value))}
+        iris &= keep
+    return Members(iris, {k: v for k, v in dates.items() if k in iris})
+
+
+def ordered_members(store: Store, request: Request, lang: str,
+                    labels: Mapping[str, list[ox.Literal]] | None = None) -> list[Row]:
     """Every member of the class under the filters, in the requested order (one row per member)."""
-    text, bound = list_query(request)
-    results = store.select(text, substitutions={**bound, "lang": ox.Literal(lang), "other": ox.Literal(other(lang))})
-    rows: list[Row] = []
-    seen: set[str] = set()
-    for row in results:
-        iri = row["s"].value
-        if iri in seen or "label" not in row:
-            continue
-        seen.add(iri)
-        rows.append(Row(iri, row["label"].value, row["date"].value if "date" in row else None))
+    found = _cached(store, ("members", request.class_name, tuple(sorted(request.filters.items()))),
+                    lambda: members_of(store, request))
+    label = Labeller(store, lang, labels)
+    rows = [Row(iri, label(ox.NamedNode(iri)), found.dates.get(iri)) for iri in found.iris]
+    if request.sort == "date":
+        rows.sort(key=lambda r: (r.date is None, r.date or "", r.label.casefold(), r.iri))
+    else:
+        rows.sort(key=lambda r: (r.label.casefold(), r.iri))
     return rows
 
 
-def facet_counts(store: Store, request: Request, lang: str) -> dict[str, list[FacetValue]]:
-    label = Labeller(store, lang)
+def facet_counts(store: Store, request: Request, lang: str,
+                 labels: Mapping[str, list[ox.Literal]] | None = None) -> dict[str, list[FacetValue]]:
+    label = Labeller(store, lang, labels)
+    found = _cached(store, ("members", request.class_name, tuple(sorted(request.filters.items()))),
+                    lambda: members_of(store, request))
     facets: dict[str, list[FacetValue]] = {}
-    for facet in FACETS:
-        text, bound = facet_query(request, facet)
-        values = []
-        for row in store.select(text, substitutions=bound):
-            term = row["v"]
-            shown = term.value if isinstance(term, ox.Literal) else label(term)
-            values.append(FacetValue(term.value, shown, int(row["n"].value),
-                                     request.filters.get(facet) == term.value))
+    for facet, predicates in FACET_PREDICATES.items():
+        counts: dict[str, set[str]] = {}
+        terms: dict[str, Any] = {}
+        if facet == "year":
+            for iri, date in found.dates.items():
+                counts.setdefault(date[:4], set()).add(iri)
+        else:
+            for quad in _scan(store, predicates):
+                subject = quad.subject.value
+                if subject in found.iris and isinstance(quad.object, ox.NamedNode):
+                    counts.setdefault(quad.object.value, set()).add(subject)
+                    terms[quad.object.value] = quad.object
+        ranked = sorted(counts.items(), key=lambda pair: (-len(pair[1]), pair[0]))[:FACET_VALUES]
+        values = [FacetValue(value, label(terms[value]) if value in terms else value, len(subjects),
+                             request.filters.get(facet) == value) for value, subjects in ranked]
         if values:
             facets[facet] = values
     return facets
 
 
-def list_class(store: Store, request: Request, lang: str, *, with_facets: bool = True) -> Page:
-    """One page of the class index in `lang` (labels fall back to the other language)."""
+def list_class(store: Store, request: Request, lang: str, *, with_facets: bool = True,
+               labels: Mapping[str, list[ox.Literal]] | None = None) -> Page:
+    """One page of the class index in `lang` (labels fall back to the other language); `labels`: the search
+    index's label table when it is current."""
     if not is_class(store, request.class_iri):
         raise NotFound(f"no class thc:{request.class_name} in the ontology")
     request.classes = subclasses(store, request.class_iri)
     filters = tuple(sorted(request.filters.items()))
-    members = _cached(store, ("members", request.class_name, filters, request.sort, lang),
-                      lambda: ordered_members(store, request, lang))
+    members = _cached(store, ("rows", request.class_name, filters, request.sort, lang),
+                      lambda: ordered_members(store, request, lang, labels))
     start = (request.page - 1) * request.limit
     rows = members[start:start + request.limit]
     facets = _cached(store, ("facets", request.class_name, filters, lang),
-                     lambda: facet_counts(store, request, lang)) if with_facets else {}
+                     lambda: facet_counts(store, request, lang, labels)) if with_facets else {}
     return Page(request, Labeller(store, lang)(request.class_iri), len(members), rows,
                 start + request.limit < len(members), facets)
 

@@ -132,8 +132,12 @@ METRICS: tuple[Metric, ...] = (
     Metric("modularity", "modularité", "modularity",
            "Modularité du partage en communautés de Louvain.", "Modularity of the Louvain partition.",
            "double", "network"),
-    Metric("communities", "communautés", "communities", "Nombre de communautés de Louvain.",
-           "Number of Louvain communities.", "integer", "network"),
+    Metric("communities", "communautés", "communities",
+           "Nombre de communautés de Louvain d'au moins deux acteurs (un acteur isolé n'en forme pas).",
+           "Number of Louvain communities of two actors or more (an isolated actor forms none).", "integer",
+           "network"),
+    Metric("isolates", "acteurs isolés", "isolated actors", "Nombre d'acteurs sans aucun lien.",
+           "Number of actors without any tie.", "integer", "network"),
     Metric("type-assortativity", "assortativité par type", "assortativity by actor type",
            "Tendance des acteurs à se lier à des acteurs du même type (de -1 à 1).",
            "Tendency of actors to tie with actors of the same type (from -1 to 1).", "double", "network"),
@@ -216,10 +220,16 @@ def input_graphs(store: Store) -> list[ox.NamedNode]:
     return [g for g in graphs if not g.value.startswith(ANALYSIS_GRAPH_PREFIX) and g != META_GRAPH]
 
 
-def _select(store: Store, name: str, window: Window, graphs: Sequence[ox.NamedNode]) -> list[dict[str, Any]]:
+def _select(store: Store, name: str, window: Window, graphs: Sequence[ox.NamedNode] | None) -> list[dict[str, Any]]:
+    """Run a query of queries/network/ with the window bound; over `graphs`, or (None) over the public default graph:
+    the analysis graphs hold none of the patterns these queries match, and the union is several times faster on
+    disk than an explicit list of graphs."""
     named = queries.get(name)
     values = {k: v for k, v in window.values().items() if any(p.name == k for p in named.params)}
-    return store.select(named.text, substitutions=named.substitutions(values), default_graph=list(graphs))
+    if graphs is None:
+        graphs = store.public_default_graph()
+    return store.select(named.text, substitutions=named.substitutions(values),
+                        default_graph=list(graphs) if graphs is not None else None)
 
 
 def _text(term: Any) -> str | None:
@@ -255,7 +265,7 @@ def _finish(graph: nx.Graph) -> nx.Graph:
     return out
 
 
-def actors(store: Store, graphs: Sequence[ox.NamedNode]) -> dict[str, dict[str, Any]]:
+def actors(store: Store, graphs: Sequence[ox.NamedNode] | None) -> dict[str, dict[str, Any]]:
     """Every actor with its attributes: label, label_en, type (class), actor_type, territory."""
     found: dict[str, dict[str, Any]] = {}
     for row in _select(store, "network/actors", Window(), graphs):
@@ -290,7 +300,6 @@ def build(store: Store, window: Window | None = None, graphs: Sequence[ox.NamedN
           kinds: Iterable[str] = NETWORKS) -> dict[str, nx.Graph]:
     """The networks of NETWORKS (undirected, weighted, each edge with its ties, tie types and sources)."""
     window = window or Window()
-    graphs = list(graphs) if graphs is not None else input_graphs(store)
     kinds = set(kinds)
     people = actors(store, graphs)
     out: dict[str, nx.Graph] = {}
@@ -504,6 +513,11 @@ def steps(result: Analysis, *, exact_limit: int = EXACT_LIMIT, samples: int = SA
     nodes = list(graph.nodes)
     n, m = graph.number_of_nodes(), graph.number_of_edges()
     nm, wm, how = result.node_measures, result.network_measures, result.computations
+    # The centralities are computed over the actors that have at least one tie (the "core"): the importers bring
+    # tens of thousands of actors with no tie yet (every local government), who would only shrink the normalised
+    # values and, for the sampled measures, draw the pivots away from where the paths are.
+    core = graph.subgraph([node for node in nodes if graph.degree(node)]).copy()
+    c = core.number_of_nodes()
 
     def exact(name: str, note: str | None = None) -> None:
         how[name] = {"method": "exact", "backend": "networkx", **({"note": note} if note else {})}
@@ -515,17 +529,17 @@ def steps(result: Analysis, *, exact_limit: int = EXACT_LIMIT, samples: int = SA
         exact("weighted-degree")
         wm["nodes"], wm["edges"] = n, m
         wm["density"] = nx.density(graph) if n > 1 else 0.0
-        wm["degree-centralisation"] = _centralisation(nm["degree"], n, (n - 1) * (n - 2))
+        wm["degree-centralisation"] = _centralisation({k: nm["degree"][k] for k in core}, c, (c - 1) * (c - 2))
 
     def betweenness() -> None:
-        nm["betweenness"], how["betweenness"] = _betweenness(graph, seed, exact_limit, samples)
-        wm["betweenness-centralisation"] = _centralisation(nm["betweenness"], n, n - 1)
+        nm["betweenness"], how["betweenness"] = _betweenness(core, seed, exact_limit, samples)
+        wm["betweenness-centralisation"] = _centralisation(nm["betweenness"], c, c - 1)
 
     def closeness() -> None:
-        nm["closeness"], how["closeness"] = _closeness(graph, seed, exact_limit, samples)
+        nm["closeness"], how["closeness"] = _closeness(core, seed, exact_limit, samples)
 
     def eigenvector() -> None:
-        nm["eigenvector"] = _eigenvector(graph, nodes)
+        nm["eigenvector"] = _eigenvector(core, list(core))
         exact("eigenvector", "power iteration on A + I (scipy sparse), as networkx.eigenvector_centrality")
 
     def dispatched(name: str) -> dict[str, Any]:
@@ -539,25 +553,28 @@ def steps(result: Analysis, *, exact_limit: int = EXACT_LIMIT, samples: int = SA
     def pagerank() -> None:
         with warnings.catch_warnings():  # a backend warns that it caches its copy of the graph: it is meant to
             warnings.simplefilter("ignore")
-            found = nx.pagerank(graph, weight="weight", **dispatched("pagerank")) if n else {}
+            found = nx.pagerank(core, weight="weight", **dispatched("pagerank")) if c else {}
         nm["pagerank"] = {k: float(v) for k, v in found.items()}
 
     def clustering() -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            found = nx.clustering(graph, **dispatched("clustering"))
+            found = nx.clustering(core, **dispatched("clustering")) if c else {}
         nm["clustering"] = {k: float(v) for k, v in found.items()}
-        wm["average-clustering"] = sum(nm["clustering"].values()) / n if n else 0.0
+        wm["average-clustering"] = sum(nm["clustering"].values()) / c if c else 0.0
 
     def kcore() -> None:
-        nm["core-number"] = nx.core_number(graph)
+        nm["core-number"] = nx.core_number(core)
         exact("core-number")
 
     def louvain() -> None:
         found = nx.community.louvain_communities(graph, weight="weight", seed=seed) if n else []
-        result.communities = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+        partition = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+        wm["modularity"] = nx.community.modularity(graph, partition, weight="weight") if m else 0.0
+        # An isolated actor is a community of one: not a community anyone would study, so not published.
+        result.communities = [c for c in partition if len(c) > 1]
         wm["communities"] = len(result.communities)
-        wm["modularity"] = nx.community.modularity(graph, result.communities, weight="weight") if m else 0.0
+        wm["isolates"] = sum(1 for c in partition if len(c) == 1)
         how["modularity"] = {"method": "louvain", "seed": seed, "backend": "networkx", "resolution": 1}
 
     def burt() -> None:
@@ -748,9 +765,10 @@ def to_triples(analysis: Analysis, run: str, *, window: Window, inputs: Sequence
                     t(node, DQV.isMeasurementOf, spec.iri), t(node, DQV.value, _number(value, spec.datatype)),
                     t(node, PROV.wasGeneratedBy, activity)])
 
-    networks = {"actors": (analysis.graph, analysis.network_measures)}
-    for name, graph in sorted((others or {}).items()):
-        networks[name] = (graph, whole_network(graph))
+    networks = {analysis.graph.graph.get("name") or "actors": (analysis.graph, analysis.network_measures)}
+    for name, other in sorted((others or {}).items()):
+        networks[name] = (other, whole_network(other))
+    out.append(t(activity, DCT.subject, ox.NamedNode(f"{base}/network/{next(iter(networks))}")))
     for name, (_graph, measures) in networks.items():
         net = ox.NamedNode(f"{base}/network/{name}")
         out += [t(net, RDF.type, PROV.Entity), t(net, PROV.wasGeneratedBy, activity), t(net, DCT.identifier,
@@ -759,10 +777,14 @@ def to_triples(analysis: Analysis, run: str, *, window: Window, inputs: Sequence
         for metric in sorted(measures):
             measurement(metric, net, f"network-{name}", measures[metric])
 
+    # An isolated actor gets its degree (0) only: every other measure is trivial or undefined for it, and the
+    # importers bring tens of thousands of actors (every local government) that have no tie yet.
+    graph = analysis.graph
     for metric in ACTOR_METRICS:
         values = analysis.node_measures.get(metric, {})
         for node in sorted(values):
-            measurement(metric, ox.NamedNode(node), _key(node), values[node])
+            if metric == "degree" or graph.degree(node):
+                measurement(metric, ox.NamedNode(node), _key(node), values[node])
 
     for i, members in enumerate(analysis.communities, start=1):
         community = ox.NamedNode(f"{base}/community/{i}")
@@ -787,23 +809,29 @@ class Run:
     inputs: list[str]
 
 
+MEASURABLE = ("actors", "actor-experience-actors", "actor-method-actors")
+
+
 def run_analysis(store: Store, *, seed: int = 42, window: Window | None = None, exact_limit: int = EXACT_LIMIT,
                  samples: int = SAMPLES, backend: str | None = None, run: str | None = None,
-                 progress: Callable[[str], None] | None = None) -> Run:
-    """Build the networks, measure the actor network, and publish the results as a new named graph."""
+                 measure: str = "actors", progress: Callable[[str], None] | None = None) -> Run:
+    """Build the networks, measure one of them (the actor network by default, or a projection onto the actors),
+    and publish the results as a new named graph."""
     window = window or Window()
     check_backend(backend)
+    if measure not in MEASURABLE:
+        raise BadRequest(f"cannot measure network {measure!r}; networks: {', '.join(MEASURABLE)}")
     started = datetime.now(UTC)
     inputs = input_graphs(store)
     if progress:
         progress("building")
-    networks = build(store, window, inputs)
-    analysis = analyse(networks["actors"], seed=seed, exact_limit=exact_limit, samples=samples, backend=backend,
+    networks = build(store, window)
+    analysis = analyse(networks[measure], seed=seed, exact_limit=exact_limit, samples=samples, backend=backend,
                        progress=progress)
     if progress:
         progress("publishing")
     run = run or new_run_id(store, started)
-    others = {k: v for k, v in networks.items() if k != "actors"}
+    others = {k: v for k, v in networks.items() if k != measure}
     triples = to_triples(analysis, run, window=window, inputs=inputs, others=others, started=started,
                          ended=datetime.now(UTC))
     graph = run_graph(run)
@@ -827,8 +855,9 @@ def runs(store: Store) -> list[dict[str, Any]]:
         PREFIX thc: <https://w3id.org/thc/ontology#>
         PREFIX dct: <http://purl.org/dc/terms/>
         PREFIX dcat: <http://www.w3.org/ns/dcat#>
-        SELECT ?g ?run ?started ?seed ?asOf ?from ?to WHERE {
+        SELECT ?g ?run ?started ?seed ?asOf ?from ?to ?network WHERE {
           GRAPH ?g { ?run a thc:NetworkAnalysis ; prov:startedAtTime ?started ; thc:randomSeed ?seed .
+            OPTIONAL { ?run dct:subject [ dct:identifier ?network ] }
             OPTIONAL { ?run thc:asOf ?asOf }
             OPTIONAL { ?run dct:temporal ?p OPTIONAL { ?p dcat:startDate ?from } OPTIONAL { ?p dcat:endDate ?to } } }
         }""")
@@ -840,7 +869,8 @@ def runs(store: Store) -> list[dict[str, Any]]:
         as_of = _text(row.get("asOf"))
         window = Window.parse(as_of, None if as_of else _text(row.get("from")), None if as_of else _text(row.get("to")))
         out.append({"run": run, "graph": row["g"].value, "iri": row["run"].value, "started": row["started"].value,
-                    "seed": int(row["seed"].value), "window": window})
+                    "seed": int(row["seed"].value), "window": window,
+                    "network": _text(row.get("network")) or "actors"})
     return sorted(out, key=lambda r: (r["started"], r["run"]), reverse=True)
 
 
@@ -852,17 +882,14 @@ def latest_run(store: Store) -> dict[str, Any]:
 
 
 def published(store: Store, run: str | None = None) -> tuple[dict[str, Any], nx.Graph]:
-    """A published run and its actor network: nodes and edges rebuilt from the run's input graphs and window, each
-    node carrying the run's measures and community (read back by SPARQL from the run's graph)."""
+    """A published run and the network it measured: nodes and edges rebuilt with the run's window, each node
+    carrying the run's measures and community (read back by SPARQL from the run's graph)."""
     info = next((r for r in runs(store) if r["run"] == run), None) if run else latest_run(store)
     if info is None:
         raise NotFound(f"no network analysis run {run!r}")
     graph_iri = ox.NamedNode(info["graph"])
-    used = [row["g"] for row in store.select(
-        "SELECT ?g ?rg ?run WHERE { GRAPH ?rg { ?run <http://www.w3.org/ns/prov#used> ?g } "
-        "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/thc/graph/')) }",
-        substitutions={"rg": graph_iri, "run": ox.NamedNode(info["iri"])})]
-    graph = build(store, info["window"], [g for g in used if isinstance(g, ox.NamedNode)], kinds=("actors",))["actors"]
+    # The network is rebuilt over the public graphs as they are now, with the run's window.
+    graph = build(store, info["window"], kinds=(info["network"],))[info["network"]]
     for node in graph:
         graph.nodes[node]["measures"] = {}
     rows = store.select("""

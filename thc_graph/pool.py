@@ -58,6 +58,10 @@ class _PipeWorker(sparql._Worker):
         self.conn = conn
         self.started = False
 
+    def _emit(self) -> None:
+        if len(self._buffer) >= sparql.CHUNK_BYTES:  # smaller: kept for the end, to travel with the header
+            super()._emit()
+
     def _put(self, item: bytes | BaseException | None) -> None:
         if isinstance(item, bytes):
             if not self.started:  # truncation is known before the first byte (rows are counted first)
@@ -68,8 +72,8 @@ class _PipeWorker(sparql._Worker):
     def answer_into_pipe(self) -> None:
         try:
             self._serialise()
-            if self._buffer:
-                self._emit()
+            if self._buffer and self.started:
+                super()._emit()
         except BaseException as exc:
             error = sparql._run_error(exc)
             if not isinstance(error, ThcError):
@@ -79,8 +83,10 @@ class _PipeWorker(sparql._Worker):
             else:
                 self.conn.send(("error", type(error).__name__, error.message, error.status, error.title))
             return
-        if not self.started:
-            self.conn.send(("answer", self.format.name, self.format.results is not None, self.truncated))
+        if not self.started:  # a small answer travels whole, in one message
+            body = bytes(self._buffer)
+            self.conn.send(("whole", self.format.name, self.format.results is not None, self.truncated, body))
+            return
         self.conn.send(("end",))
 
 
@@ -88,8 +94,8 @@ def _reader_main(conn: Connection, in_memory: bool) -> None:
     """The loop of one reader process: load the checkpoint named (if new to it), run the query, stream the answer.
 
     Messages out: ("loaded", generation) when it loaded a checkpoint; then for a query ("error", class, message,
-    status, title), or ("answer", format name, is results, truncated), ("chunk", bytes)... and ("end",) or
-    ("failed", message).
+    status, title), or ("whole", format name, is results, truncated, bytes) for an answer of less than a chunk, or
+    ("answer", format name, is results, truncated), ("chunk", bytes)... and ("end",) or ("failed", message).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in `thc serve` is the parent's to handle
     generation: int | None = None
@@ -345,6 +351,10 @@ class ReaderPool:
         if message[0] == "error":
             self._release(reader)
             raise _rebuild_error(*message[1:])
+        if message[0] == "whole":
+            self._release(reader)
+            _, name, is_results, truncated, body = message
+            return sparql.QueryAnswer(_answer_format(name, is_results), iter([body] if body else []), truncated)
         _, name, is_results, truncated = message
         return sparql.QueryAnswer(_answer_format(name, is_results), _Stream(self, reader, deadline), truncated)
 
@@ -415,4 +425,5 @@ class _Stream:
             self.pool._replace(self.reader)
 
     def __del__(self) -> None:
-        self.close()
+        with contextlib.suppress(ThcError, OSError, RuntimeError):  # at interpreter exit the pool may be gone
+            self.close()

@@ -16,16 +16,23 @@ from .namespaces import RDF
 from .store import Store
 
 _WORD = re.compile(r"[a-z0-9]+")
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 # Field weights: a word of a label counts far more than a word of a description.
 LABEL_WEIGHT, DESCRIPTION_WEIGHT = 10.0, 1.0
 MAX_QUERY_CHARS = 200
 
 
 def fold(text: str) -> str:
-    """Lower case without accents: 'Démocratie Œuvrée' → 'democratie oeuvree'."""
-    text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    """Lower case without accents: 'Démocratie Œuvrée' → 'democratie oeuvree'.
+
+    Accents go (NFKD, then the combining marks); any other character outside ASCII becomes a space, since only
+    ASCII letters and digits make words (see words()). Regular expressions keep it fast on large stores."""
+    if text.isascii():
+        return text.casefold()
+    text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae").replace("ß", "ss")
+    bare = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    return _NON_ASCII.sub(" ", bare).casefold()
 
 
 def words(text: str) -> list[str]:
@@ -51,11 +58,13 @@ class Index:
         self.vocabulary: list[str] = []
 
     def add(self, subject: str, text: str, weight: float, is_label: bool) -> None:
+        found = words(text)
         if is_label:
-            self.labels[subject].add(" ".join(words(text)))
-        for word in words(text):
+            self.labels[subject].add(" ".join(found))
+        for word in set(found):
             posting = self.postings[word]
-            posting[subject] = max(posting.get(subject, 0.0), weight)
+            if posting.get(subject, 0.0) < weight:
+                posting[subject] = weight
 
     def freeze(self) -> None:
         self.vocabulary = sorted(self.postings)

@@ -52,14 +52,22 @@ def _info(info: dict[str, Any]) -> dict[str, Any]:
                         "label_en": m.label_en, "definition": m.definition_fr if lang == "fr" else m.definition_en,
                         "datatype": m.datatype, "level": m.level, "iri": m.iri.value} for m in network.METRICS}
     return {"run": info["run"], "iri": info["iri"], "graph": info["graph"], "started": info["started"],
+            "network": info["network"],
             "seed": info["seed"], "window": info["window"].values(), "networks": info.get("networks", {}),
             "computations": info.get("computations", {}), "metrics": metrics,
             "actor_metrics": list(network.ACTOR_METRICS)}
 
 
+def _without_isolates(graph: Any) -> Any:
+    """Unless ?isolates=1: the actors that have at least one tie (the importers bring every local government)."""
+    if request.args.get("isolates") in ("1", "true", "yes"):
+        return graph
+    return graph.subgraph([n for n in graph if graph.degree(n)]).copy()
+
+
 @bp.get("/-/network.json")
 def network_json():  # type: ignore[no-untyped-def]
-    """Node-link JSON: ?run=ID (default newest), ?ego=IRI&radius=N for an actor's ego network."""
+    """Node-link JSON: ?run=ID (default newest), ?ego=IRI&radius=N for an actor's ego network, ?isolates=1."""
     info, graph = _published()
     ego = request.args.get("ego")
     if ego:
@@ -70,6 +78,8 @@ def network_json():  # type: ignore[no-untyped-def]
         if not 1 <= radius <= 3:
             raise BadRequest("radius must be 1, 2 or 3")
         graph = network.ego(graph, ego, radius)
+    else:
+        graph = _without_isolates(graph)
     payload = network.node_link(graph, _info(info))
     if ego:
         payload["graph"]["ego"] = ego
@@ -80,20 +90,21 @@ def network_json():  # type: ignore[no-untyped-def]
 def runs_json():  # type: ignore[no-untyped-def]
     runs = network.runs(get_store())
     return jsonify([{"run": r["run"], "iri": r["iri"], "graph": r["graph"], "started": r["started"],
-                     "seed": r["seed"], "window": r["window"].values()} for r in runs])
+                     "seed": r["seed"], "window": r["window"].values(), "network": r["network"]} for r in runs])
 
 
 @bp.get("/-/network/measures.json")
 def measures_json():  # type: ignore[no-untyped-def]
     info, graph = _published()
-    header, rows = network.measures_table(graph)
+    header, rows = network.measures_table(_without_isolates(graph))
     return jsonify({"run": _info(info), "columns": header, "rows": [dict(zip(header, r, strict=True)) for r in rows]})
 
 
 @bp.get("/-/network/measures.csv")
 def measures_csv():  # type: ignore[no-untyped-def]
     info, graph = _published()
-    return _download(network.export_bytes(graph, "nodes.csv"), "nodes.csv", f"thc-measures-{info['run']}.csv")
+    body = network.export_bytes(_without_isolates(graph), "nodes.csv")
+    return _download(body, "nodes.csv", f"thc-measures-{info['run']}.csv")
 
 
 @bp.get("/-/network/export.<string:fmt>")

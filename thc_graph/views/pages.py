@@ -89,7 +89,8 @@ def class_index(name: str) -> Response:
     fmt = list_format(suffix)
     lang = page_lang()
     req = listing.Request.parse(name, _args())
-    page = listing.list_class(get_store(), req, lang, with_facets=fmt.name != "csv")
+    page = listing.list_class(get_store(), req, lang, with_facets=fmt.name != "csv",
+                              labels=searcher().labels_if_ready())
     if fmt.name == "json":
         return _vary(jsonify({
             "class": req.class_iri.value, "label": page.class_label, "total": page.total, "page": req.page,

@@ -51,7 +51,9 @@ def _remember_lang(response: Response) -> Response:
 
 
 def base_iri() -> str:
-    return str(get_settings().base)
+    if "base_iri" not in g:
+        g.base_iri = str(get_settings().base)
+    return str(g.base_iri)
 
 
 def local_href(iri: str) -> str | None:
