@@ -1,5 +1,6 @@
-"""20 clients contributing at once over a real HTTP server on 127.0.0.1 (waitress with 20 threads, as `thc serve`):
-every contribution lands whole or is rejected cleanly; none is lost, none mixed with another."""
+"""20 clients contributing at once over a real HTTP server on 127.0.0.1 (tests/live.py: a thread per request, so
+the 20 requests are served at the same time): every contribution lands whole or is rejected cleanly; none is lost,
+none mixed with another."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from thc_graph import tokens
 from thc_graph.namespaces import DCT, META_GRAPH
 
 from .contrib_env import ID, MULHOUSE, Env, make_env, report_ttl
-from .servers import serve_waitress
+from .live import serve
 
 CLIENTS = 20
 pytestmark = pytest.mark.server
@@ -56,7 +57,7 @@ def test_twenty_clients_at_once(env):
     results: dict[str, tuple[int, dict]] = {}
     barrier = threading.Barrier(CLIENTS)
 
-    with serve_waitress(env.app, threads=CLIENTS) as base:
+    with serve(env.app) as base:
         def client(name: str) -> None:
             body, content_type, _valid = bodies[name]
             barrier.wait()

@@ -3,6 +3,7 @@ importers make them, so that `make demo` carries real data from a fresh clone wi
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 
 import pyoxigraph as ox
@@ -44,3 +45,39 @@ def test_facts_only(name):
     longest = max(len(t.object.value) for t in triples if isinstance(t.object, ox.Literal))
     assert longest < 200
     assert all(t.predicate != THC.lessonsLearned for t in triples)
+
+
+def _triples(path):
+    return {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(path=str(path))}
+
+
+def test_territories_file_is_what_the_importer_makes():
+    from thc_graph.importers import territories
+
+    from .importers_support import TERRITORIES_DIR
+
+    _, _, made = territories.build(TERRITORIES_DIR)
+    assert set(made) == _triples(DERIVED / "territories.ttl")
+
+
+def test_etalab_file_loads_and_is_what_the_importer_makes(tmp_path_factory, runner):
+    """On a store with the seed and the territories (as `make demo` has them): same triples, and it loads."""
+    from thc_graph import cli as thc_cli
+    from thc_graph.importers import etalab
+    from thc_graph.store import Store
+
+    from .importers_support import ETALAB_DIR, base_store, copy_store, rows
+
+    base, _ = base_store(tmp_path_factory)
+    path = copy_store(base, tmp_path_factory.mktemp("derived") / "store")
+    store = Store(path)
+    _, _, made = etalab.build(store, ETALAB_DIR)
+    del store
+    gc.collect()
+    assert set(made) == _triples(DERIVED / "etalab.ttl")
+    result = runner.invoke(thc_cli.cli, ["--store", str(path), "import", "derived", str(DERIVED / "etalab.ttl")])
+    assert result.exit_code == 0, result.output
+    store = Store(path)
+    graph = etalab.GRAPH_IRI.value
+    found = rows(store, f"SELECT (COUNT(?e) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?e a thc:Experience }} }}")
+    assert found == [{"n": "40"}]

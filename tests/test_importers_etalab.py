@@ -93,6 +93,8 @@ def test_cross_source_links(imported):
         method:budget-participatif owl:sameAs <https://participedia.net/method/146> ,
             method:participatory-budgeting }""")
     assert sum(1 for m in report.matches if m.rule == etalab.CURATED) == 3
+    assert ask(store, f"""ASK {{ GRAPH <{META_GRAPH.value}> {{ <{GRAPH}> void:subset [ a void:Linkset ;
+        void:linkPredicate owl:sameAs ; void:triples 3 ; dct:description "{etalab.CURATED}"@en ] }} }}""")
 
 
 def test_graph_metadata(imported):

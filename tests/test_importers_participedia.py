@@ -144,6 +144,10 @@ def test_cross_source_matches(imported):
         actor:commune-49007 dct:spatial territory:commune-49007 . }}""")
     rules = {m.rule for m in report.matches}
     assert "both name the same participedia.net IRI (owl:sameAs)" in rules
+    # Each rule is described, with its count, as a void:Linkset of the graph in graph/meta.
+    assert ask(store, f"""ASK {{ GRAPH <{META_GRAPH.value}> {{ <{GRAPH}> void:subset [ a void:Linkset ;
+        void:linkPredicate owl:sameAs ; void:triples 3 ;
+        dct:description "both name the same participedia.net IRI (owl:sameAs)"@en ] }} }}""")
     assert sum(1 for m in report.matches if "participedia.net IRI" in m.rule) == 3
     assert report.links["French place → commune"][0] >= 30
 

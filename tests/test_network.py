@@ -3,9 +3,13 @@ checked through SPARQL on the published run; determinism; exports read back by n
 
 from __future__ import annotations
 
+import gc
 import io
 import json
+import os
 import random
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -229,6 +233,27 @@ def test_same_seed_same_results_and_earlier_runs_kept(store: Store) -> None:
     found = [sorted(map(sorted, communities(store, run).values())) for run in (first, second)]
     assert found[0] and found[0] == found[1]
     assert [r["run"] for r in network.runs(store)] == [second.run, first.run]
+
+
+def test_same_results_in_other_processes_whatever_the_hash_seed(tmp_path: Path) -> None:
+    """Two `thc analyze` processes with different PYTHONHASHSEED publish the same values (no set-order effects)."""
+    found = []
+    for hash_seed in ("1", "2"):
+        path = tmp_path / f"store-{hash_seed}"
+        store = Store(path)
+        load(store, "two_cliques.ttl", "star.ttl")
+        del store
+        gc.collect()
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        subprocess.run([sys.executable, "-c", "from thc_graph.cli import main; main()", "--store", str(path),
+                        "analyze", "--seed", "5", "--exact-limit", "6", "--samples", "5"],
+                       check=True, env=env, capture_output=True, timeout=300)
+        store = Store(path)
+        run = network.latest_run(store)
+        found.append(_results(store, network.Run(run["run"], run["graph"], 0, None, {}, network.Window(), [])))
+        del store
+        gc.collect()
+    assert found[0] == found[1] and len(found[0]) > 100
 
 
 def test_sampling_is_said_and_seeded(store: Store) -> None:

@@ -109,7 +109,7 @@ def test_the_pool_remote_store_and_limits_never_import_flask() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, thc_graph.pool, thc_graph.remote, thc_graph.limits, thc_graph.metrics, thc_graph.server, thc_graph.cli; "
-            "print([m for m in sys.modules if m == 'flask' or m.startswith('flask.')])")
+    code = ("import sys, thc_graph.pool, thc_graph.remote, thc_graph.limits, thc_graph.metrics, thc_graph.server, "
+            "thc_graph.cli; print([m for m in sys.modules if m == 'flask' or m.startswith('flask.')])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

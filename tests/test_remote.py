@@ -215,3 +215,18 @@ def test_serving_over_a_remote_store_has_no_reader_pool(seeded_remote: RemoteSto
         assert response.get_json()["boolean"] is True
     finally:
         close_app(app)
+
+
+def test_a_withdrawn_contribution_leaves_the_public_union_over_the_remote_store(empty_remote: RemoteStore) -> None:
+    from thc_graph.namespaces import META_GRAPH
+
+    contribution = "<https://w3id.org/thc/graph/contribution/test-1>"
+    empty_remote.update(f"INSERT DATA {{ GRAPH {contribution} {{ <http://example.org/a> <http://example.org/p> 1 }} "
+                        "GRAPH <https://w3id.org/thc/graph/seed> { <http://example.org/b> <http://example.org/p> 2 } }")
+    query = "SELECT ?s WHERE { ?s <http://example.org/p> ?o }"
+    assert {r["s"].value for r in empty_remote.select(query)} == {"http://example.org/a", "http://example.org/b"}
+    withdrawn = '<http://www.w3.org/ns/prov#invalidatedAtTime> "2026-01-01T00:00:00Z"^^<http://www.w3.org/2001/XMLSchema#dateTime>'
+    empty_remote.update(f"INSERT DATA {{ GRAPH {META_GRAPH} {{ {contribution} {withdrawn} }} }}")
+    assert {r["s"].value for r in empty_remote.select(query)} == {"http://example.org/b"}
+    by_name = empty_remote.select(f"SELECT ?s WHERE {{ GRAPH {contribution} {{ ?s ?p ?o }} }}")
+    assert [r["s"].value for r in by_name] == ["http://example.org/a"], "it stays queryable by name"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .describe import Labeller, history
+from .namespaces import DCT, RDF, SCHEMA, THC, WGS
 from .store import Store
 
 PLANS_QUERY = """
@@ -29,19 +30,10 @@ SELECT ?plan ?evaluation ?date ?ogg WHERE {
 
 # The territories of the graph's story: where a plan, a diagnostic, an experience or an event takes place, or where
 # an organisation is based (not every commune of France: each has its local government, placed by dct:spatial).
-PLACES_QUERY = """
-PREFIX thc: <https://w3id.org/thc/ontology#>
-PREFIX wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#>
-PREFIX dct: <http://purl.org/dc/terms/>
-PREFIX schema: <https://schema.org/>
-SELECT DISTINCT ?territory ?lat ?long WHERE {
-  { ?x thc:territory ?territory } UNION { ?x schema:location ?territory }
-  UNION { VALUES ?kind { thc:Experience thc:Event thc:CitizenSummit thc:PeerSeminar thc:TerritoryVisit
-                         thc:Videoconference thc:Workshop thc:Tour }
-          ?x a ?kind ; dct:spatial ?territory }
-  ?territory wgs:lat ?lat ; wgs:long ?long .
-}
-"""
+# Read from the indexes: the same as one SPARQL union joined with the coordinates, which pyoxigraph evaluates from
+# the 35,000 coordinates side (1 s against 1 ms).
+PLACED_KINDS = tuple(THC[name] for name in ("Experience", "Event", "CitizenSummit", "PeerSeminar", "TerritoryVisit",
+                                            "Videoconference", "Workshop", "Tour"))
 
 MAX_RANK = 4  # 'complete' on the IRM completion scale (thc:rank of scheme/irm-completion)
 
@@ -113,10 +105,20 @@ def territories(store: Store, lang: str) -> list[TerritoryRow]:
 
 
 def _places(store: Store) -> dict[str, tuple[float, float]]:
+    places: set[ox.NamedNode] = set()
+    for predicate in (THC.territory, SCHEMA.location):
+        places.update(q.object for q in store.quads(None, predicate, None, None) if isinstance(q.object, ox.NamedNode))
+    for kind in PLACED_KINDS:
+        for typed in store.quads(None, RDF.type, kind, None):
+            places.update(q.object for q in store.quads(typed.subject, DCT.spatial, None, None)
+                          if isinstance(q.object, ox.NamedNode))
     found = {}
-    for row in store.select(PLACES_QUERY):
+    for place in places:
+        lat = next((q.object for q in store.quads(place, WGS.lat, None, None)), None)
+        long = next((q.object for q in store.quads(place, WGS.long, None, None)), None)
         try:
-            found[row["territory"].value] = (float(row["lat"].value), float(row["long"].value))
+            if lat is not None and long is not None:
+                found[place.value] = (float(lat.value), float(long.value))
         except ValueError:
             continue
     return found

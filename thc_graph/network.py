@@ -414,7 +414,6 @@ def _closeness(graph: nx.Graph, seed: int, exact_limit: int, samples: int) -> tu
         return nx.closeness_centrality(graph), {"method": "exact", "backend": "networkx"}
     out: dict[str, float] = {}
     rng = random.Random(seed)
-    sampled = 0
     for component in sorted((sorted(c) for c in nx.connected_components(graph)), key=lambda c: (-len(c), c[0])):
         r = len(component)
         sums: dict[str, float] = defaultdict(float)
@@ -423,11 +422,10 @@ def _closeness(graph: nx.Graph, seed: int, exact_limit: int, samples: int) -> tu
                 sums[node] = float(sum(nx.single_source_shortest_path_length(graph, node).values()))
         else:
             pivots = rng.sample(component, samples)
-            sampled += samples
             for pivot in pivots:
                 for node, dist in nx.single_source_shortest_path_length(graph, pivot).items():
                     sums[node] += dist
-            scale = (r - 1) / samples  # a pivot's distance to itself is 0, so the estimate stays unbiased enough
+            scale = r / samples  # pivots drawn uniformly from the r nodes: E[sum over pivots] = samples / r × sum
             for node in component:
                 sums[node] *= scale
         for node in component:
@@ -470,11 +468,11 @@ def _burt(graph: nx.Graph) -> tuple[dict[str, float], dict[str, float]]:
     for i in graph:
         if not neighbours[i]:
             continue
-        p_i = {j: p(i, j) for j in neighbours[i]}
+        p_i = {j: p(i, j) for j in graph[i]}
         total_c = 0.0
         total_e = 0.0
-        for j in neighbours[i]:
-            common = neighbours[i] & neighbours[j]
+        for j in graph[i]:
+            common = [q for q in graph[i] if q in neighbours[j]]  # in adjacency order: sums do not depend on hashing
             indirect = sum(p_i[q] * p(q, j) for q in common)
             total_c += (p_i[j] + indirect) ** 2
             redundancy = sum(p_i[q] * (graph[j][q].get("weight", 1) / top[j]) for q in common) if top[j] else 0.0
@@ -991,6 +989,8 @@ def node_link(graph: nx.Graph, info: dict[str, Any] | None = None) -> dict[str, 
     for node in data["nodes"]:
         node.setdefault("community", 0)
         node.setdefault("measures", {})
+    for edge in data["edges"]:
+        edge.setdefault("bridge", False)
     return data
 
 

@@ -13,6 +13,7 @@ import math
 import os
 import socket
 import threading
+import time
 import urllib.error
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Any
@@ -29,6 +30,8 @@ from .store import Term, _replace_update
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
 _ALL_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+# How long the list of public graphs is reused (our own writes renew it at once; this bounds other writers' lag).
+PUBLIC_GRAPHS_TTL_S = 5.0
 
 
 class RemoteStore:
@@ -44,6 +47,7 @@ class RemoteStore:
         self.bulk_threshold = 0
         self.write_lock = threading.RLock()
         self.on_commit: list[Callable[[], None]] = []
+        self._public: tuple[float, list[ox.NamedNode | ox.DefaultGraph] | None] | None = None
 
     @classmethod
     def from_settings(cls, settings: Any) -> RemoteStore:
@@ -54,6 +58,7 @@ class RemoteStore:
         return f"RemoteStore({self.query_url!r})"
 
     def committed(self) -> None:
+        self._public = None
         for callback in self.on_commit:
             callback()
 
@@ -97,8 +102,17 @@ class RemoteStore:
               default_graph: Sequence[ox.NamedNode | ox.DefaultGraph] | None = None,
               named_graphs: Sequence[ox.NamedNode] | None = None, base_iri: str | None = None,
               dataset_from_query: bool = False) -> Any:
-        """Run a query remotely; the answer is a pyoxigraph QuerySolutions, QueryBoolean or QueryTriples."""
+        """Run a query remotely; the answer is a pyoxigraph QuerySolutions, QueryBoolean or QueryTriples.
+
+        As in Store.query, the default graph is the public union unless `default_graph` or the query says otherwise.
+        """
         from .sparql import query_form  # the lexer lives with the protocol
+
+        if default_graph is None and not dataset_from_query:
+            default_graph = self.public_default_graph()
+        if default_graph is not None and named_graphs is None:
+            # As pyoxigraph does, every named graph stays available to GRAPH (the protocol would make them none).
+            named_graphs = self.named_graphs()
 
         if substitutions:
             sparql = bind_values(sparql, substitutions)
@@ -126,13 +140,18 @@ class RemoteStore:
 
     def public_default_graph(self) -> list[ox.NamedNode | ox.DefaultGraph] | None:
         """As Store.public_default_graph: every graph, less the withdrawn contributions (issue 7)."""
+        cached = self._public
+        if cached is not None and time.monotonic() - cached[0] < PUBLIC_GRAPHS_TTL_S:
+            return cached[1]
         rows = self.select(
             f"SELECT ?g WHERE {{ GRAPH {META_GRAPH} {{ ?g {PROV.invalidatedAtTime} ?t }} "
-            f"FILTER(isIRI(?g) && STRSTARTS(STR(?g), \"{GRAPH}contribution/\")) }}")
+            f"FILTER(isIRI(?g) && STRSTARTS(STR(?g), \"{GRAPH}contribution/\")) }}", dataset_from_query=True)
         withdrawn = {row["g"] for row in rows}
-        if not withdrawn:
-            return None
-        return [g for g in self.named_graphs() if g not in withdrawn]
+        public: list[ox.NamedNode | ox.DefaultGraph] | None = None
+        if withdrawn:
+            public = [g for g in self.named_graphs() if g not in withdrawn]
+        self._public = (time.monotonic(), public)
+        return public
 
     def quads(self, subject: Any = None, predicate: Any = None, obj: Any = None,
               graph: Any = None) -> Iterator[ox.Quad]:
@@ -140,20 +159,21 @@ class RemoteStore:
         pattern = {k: str(v) if v is not None else f"?{k}" for k, v in terms.items()}
         wanted = [f"?{k}" for k, v in terms.items() if v is None] or ["*"]
         rows = self.select(f"SELECT {' '.join(wanted)} WHERE {{ GRAPH {pattern['g']} "
-                           f"{{ {pattern['s']} {pattern['p']} {pattern['o']} }} }}")
+                           f"{{ {pattern['s']} {pattern['p']} {pattern['o']} }} }}", dataset_from_query=True)
         for row in rows:
             yield ox.Quad(*(terms[k] if terms[k] is not None else row[k] for k in "spog"))
 
     def named_graphs(self) -> list[ox.NamedNode]:
-        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", dataset_from_query=True)
         return sorted((r["g"] for r in rows if isinstance(r.get("g"), ox.NamedNode)), key=lambda g: g.value)
 
     def has_graph(self, graph: ox.NamedNode) -> bool:
-        return bool(self.query(f"ASK {{ GRAPH {graph} {{ }} }}"))
+        return bool(self.query(f"ASK {{ GRAPH {graph} {{ }} }}", dataset_from_query=True))
 
     def count(self, graph: ox.NamedNode | None = None) -> int:
         target = str(graph) if graph is not None else "?g"
-        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {target} {{ ?s ?p ?o }} }}")
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {target} {{ ?s ?p ?o }} }}",
+                           dataset_from_query=True)
         return int(rows[0]["n"].value) if rows else 0
 
     # -- writing -----------------------------------------------------------------------------------------------
@@ -180,7 +200,7 @@ class RemoteStore:
 
     # -- whole dataset -----------------------------------------------------------------------------------------
     def dump(self, output: str | os.PathLike[str] | IO[bytes], fmt: ox.RdfFormat) -> None:
-        quads = [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in self.select(_ALL_QUADS)]
+        quads = [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in self.select(_ALL_QUADS, dataset_from_query=True)]
         ox.serialize(quads, output, format=fmt)
 
     def restore(self, source: str | os.PathLike[str], fmt: ox.RdfFormat) -> None:

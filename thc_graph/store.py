@@ -86,15 +86,17 @@ class Store:
         base_iri: str | None = None,
         dataset_from_query: bool = False,
     ) -> Any:
-        """Run a query; the default graph is the union of all graphs unless `default_graph` is given, or
+        """Run a query; the default graph is the public union (every graph but withdrawn contributions) unless
+        `default_graph` is given, or
         `dataset_from_query` says the query's FROM / FROM NAMED define it (pyoxigraph's union flag would override them).
         """
         kwargs: dict[str, Any] = {}
+        if default_graph is None and not dataset_from_query:
+            # The public union: every graph but withdrawn contributions (issue 7), for every reader alike.
+            default_graph = self.public_default_graph()
         if default_graph is not None:
             kwargs["default_graph"] = list(default_graph)
-        elif dataset_from_query:
-            pass
-        else:
+        elif not dataset_from_query:
             kwargs["use_default_graph_as_union"] = True
         if named_graphs is not None:
             kwargs["named_graphs"] = list(named_graphs)

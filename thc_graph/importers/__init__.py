@@ -1,0 +1,1 @@
+"""One importer per real source (territories, etalab, participedia), the report they share, and `thc import`."""

@@ -38,6 +38,7 @@ ATTRIBUTION = "Copyright (c) 2017-2019 DINSIC/Etalab"
 REPOSITORY = ("https://github.com/consultation-gouv/consultation.gouv.fr/tree/58b776e6234de343f00ab2106bad183cd5b89bf6",
               "consultation-gouv/consultation.gouv.fr, commit 58b776e (Copyright (c) 2017-2019 DINSIC/Etalab)",
               "2019-12-12")
+ORIGINS = (REPOSITORY,)
 ACTOR_TYPE = Namespace(SCHEME.iri + "actor-types/")
 STATUS = Namespace(SCHEME.iri + "outcome-status/")
 
@@ -83,7 +84,7 @@ def build(store: Store, directory: Path, progress: Progress = None) -> tuple[Rep
     def actor_for(name: str, cls: ox.NamedNode, actor_type: str | None) -> ox.NamedNode:
         known = gaz.organiser(name)
         if known is not None:
-            report.matches.append(Match(known.node.value, name, known.rule))
+            report.matches.append(Match(known.node.value, name, known.rule, sameas=False))
             return known.node
         node = iri("actor", slugify(re.sub(r"^(l'|l’|le |la |les )", "", name, flags=re.I)))
         if node.value not in minted:
@@ -203,5 +204,5 @@ def normalise_title(title: str) -> str:
 
 def run(store: Store, directory: Path, progress: Progress = None) -> Report:
     report, inputs, triples = build(store, directory, progress)
-    return commit(store, report, inputs, triples, GRAPH_IRI, title=TITLE, license=MIT, origins=[REPOSITORY],
+    return commit(store, report, inputs, triples, GRAPH_IRI, title=TITLE, license=MIT, origins=ORIGINS,
                   kind="etalab", progress=progress)

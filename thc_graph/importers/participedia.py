@@ -196,7 +196,8 @@ def build(store: Store, directory: Path, progress: Progress = None) -> tuple[Rep
                 commune = iri("territory", f"commune-{code.lower()}")
                 out.append(T(node, territory_property, commune))
                 report.matches.append(Match(commune.value, f"{city}, France ({node.value})",
-                                            "a French city = the commune of that unique name in the INSEE list"))
+                                            "a French city = the commune of that unique name in the INSEE list",
+                                            sameas=False))
 
     # -- methods -------------------------------------------------------------------------------
     methods: set[int] = set()

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from .. import formats, ingest, validation
 from ..errors import BadData, InvalidData
-from ..namespaces import DCT, ID, PROV, RDF, XSD
+from ..namespaces import DCT, ID, OWL, PROV, RDF, VOID, XSD
 from ..paths import display_path
 from ..store import Store
 
@@ -58,6 +58,7 @@ class Match:
     ours: str
     other: str
     rule: str
+    sameas: bool = True  # recorded in the graph as `ours owl:sameAs other` (else: a reconciled name or place)
 
 
 @dataclass
@@ -316,12 +317,30 @@ def _commit(store: Store, report: Report, parsed: list[ingest.Parsed], graph: ox
             ox.Triple(origin, DCT.date, typed(date, XSD.date)),
             ox.Triple(origin, DCT.license, ox.NamedNode(license)),
         ]
+    extra += linksets(graph, report)
     if progress:
         progress("writing", 0, 0)
     loaded = ingest.ingest(store, parsed, graph, title=title, license=license, agent=f"thc import {kind}",
                            kind=f"import {kind}", validate=False, extra_metadata=extra)
     report.graph, report.triples, report.replaced = loaded.graph, loaded.triples, loaded.replaced
     return report
+
+
+def linksets(graph: ox.NamedNode, report: Report) -> list[ox.Triple]:
+    """One void:Linkset per matching rule, in the graph's description: the owl:sameAs links the importer made
+    between sources, how many, and the rule (dct:description)."""
+    by_rule = Counter(m.rule for m in report.matches if m.sameas)
+    out: list[ox.Triple] = []
+    for rule, count in sorted(by_rule.items()):
+        node = ox.BlankNode()
+        out += [
+            ox.Triple(graph, VOID.subset, node),
+            ox.Triple(node, RDF.type, VOID.Linkset),
+            ox.Triple(node, VOID.linkPredicate, OWL.sameAs),
+            ox.Triple(node, VOID.triples, typed(str(count), XSD.integer)),
+            ox.Triple(node, DCT.description, ox.Literal(rule, language="en")),
+        ]
+    return out
 
 
 def write_turtle(triples: Iterable[ox.Triple], path: Path, header: str, prefixes: dict[str, str]) -> None:

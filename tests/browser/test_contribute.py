@@ -1,66 +1,33 @@
 """The contribution form in headless Chromium (Debian's, driven by Playwright) against the real app on 127.0.0.1:
 a valid report lands and shows on the dashboard; an invalid one shows its message next to its field, in the page's
-language. A failing test leaves a screenshot in tests/artifacts/."""
+language. The browser and the page come from tests/browser/conftest.py (a failing test leaves a screenshot in
+tests/artifacts/)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from .contrib_env import Env, make_env
-from .servers import serve_waitress
+from tests.contrib_env import Env, make_env
+from tests.live import serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 ROW = "table.commitments tr:has(a:text('Publier des données ouvertes en trois catégories'))"
 
 
 @pytest.fixture(scope="module")
 def site(seed_store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Env, str]]:
+    """Its own copy of the seeded store, with one token per role, served on 127.0.0.1."""
     env = make_env(seed_store, tmp_path_factory.mktemp("form"))
-    with serve_waitress(env.app) as url:
+    with serve(env.app) as url:
         yield env, url
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(chromium, request: pytest.FixtureRequest) -> Iterator[object]:  # type: ignore[no-untyped-def]
-    context = chromium.new_context(locale="fr-FR", viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    report = getattr(request.node, "rep_call", None)
-    if report is None or report.failed:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
-    outcome = yield
-    report = outcome.get_result()
-    setattr(item, f"rep_{report.when}", report)
 
 
 def _open_form(page, url: str, secret: str, lang: str = "fr") -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{url}/contribute?lang={lang}")
+    page.wait_for_selector("#token")
     page.fill("#token", secret)
     page.click("button[value=load]")
     page.wait_for_selector("#engagement")
