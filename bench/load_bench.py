@@ -97,6 +97,33 @@ def time_thc_load(path: Path, work: Path) -> tuple[float, int]:
     return elapsed, result.returncode
 
 
+def time_restore(path: Path, work: Path) -> dict[str, float]:
+    """`thc restore` of an N-Quads dump against pyoxigraph's bulk_load of the same dump."""
+    source = work / "restore-source"
+    shutil.rmtree(source, ignore_errors=True)
+    store = ox.Store(str(source))
+    store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=GRAPH["bench"])
+    dump = work / "dump.nq"
+    store.dump(str(dump), format=ox.RdfFormat.N_QUADS)
+    del store
+    shutil.rmtree(source, ignore_errors=True)
+    target = work / "restore-store"
+    shutil.rmtree(target, ignore_errors=True)
+    started = time.perf_counter()
+    subprocess.run([str(ROOT / ".venv" / "bin" / "thc"), "--store", str(target), "restore", str(dump)],
+                   check=True, capture_output=True)
+    restore = time.perf_counter() - started
+    shutil.rmtree(target, ignore_errors=True)
+    raw = ox.Store(str(target))
+    started = time.perf_counter()
+    raw.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+    raw.flush()
+    bulk = time.perf_counter() - started
+    del raw
+    shutil.rmtree(target, ignore_errors=True)
+    return {"thc_restore_s": restore, "bulk_load_s": bulk, "ratio": restore / bulk}
+
+
 def time_contribution(store: Store, contribution: Path) -> float:
     parsed = ingest.parse_file(contribution)
     started = time.perf_counter()
@@ -111,20 +138,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--triples", type=int, default=1_000_000)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "load.json")
-    parser.add_argument("--reps", type=int, default=5, help="repetitions of the contribution validation")
+    parser.add_argument("--reps", type=int, default=9, help="repetitions of the contribution validation")
+    parser.add_argument("--only-contribution", action="store_true",
+                        help="skip the three load timings (restore and contribution only)")
     args = parser.parse_args()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     results: dict[str, object] = {"triples": args.triples}
     with tempfile.TemporaryDirectory(prefix="thc-load-bench-") as tmp:
         work = Path(tmp)
         datasets = {"gen": make_gen(args.triples, work / "gen.nt"), "seed": make_seed_copies(args.triples, work / "seed.nt")}
-        for name, path in datasets.items():
+        for name, path in datasets.items() if not args.only_contribution else ():
             bulk = time_bulk_load(path, work)
             shacl, conforms = time_pyshacl(path)
             load, status = time_thc_load(path, work)
             results[name] = {"bulk_load_s": bulk, "pyshacl_s": shacl, "pyshacl_conforms": conforms,
                              "thc_load_s": load, "thc_load_exit": status, "ratio": load / (bulk + shacl)}
             print(name, json.dumps(results[name]), flush=True)
+        results["restore"] = time_restore(datasets["seed"], work)
+        print("restore", json.dumps(results["restore"]), flush=True)
         # A contribution of about 1,000 triples: one more renamed copy of the seed (plus a part of another).
         contribution = make_seed_copies(1000, work / "contribution.nt", start=10**6)
         empty = Store(work / "empty-store")
@@ -132,14 +163,22 @@ def main() -> None:
         full.oxigraph.bulk_load(path=str(datasets["seed"]), format=ox.RdfFormat.N_TRIPLES,
                                 to_graph=GRAPH["bench"])
         full.oxigraph.flush()
-        empty_times = sorted(time_contribution(empty, contribution) for _ in range(args.reps))
-        full_times = sorted(time_contribution(full, contribution) for _ in range(args.reps))
+        # Interleaved, so that both stores meet the same load on the machine.
+        empty_times, full_times = [], []
+        for _ in range(args.reps):
+            empty_times.append(time_contribution(empty, contribution))
+            full_times.append(time_contribution(full, contribution))
+        empty_times.sort()
+        full_times.sort()
         results["contribution"] = {
             "triples": sum(1 for _ in contribution.open("rb")), "store_triples": len(full.oxigraph),
             "empty_median_s": empty_times[len(empty_times) // 2], "full_median_s": full_times[len(full_times) // 2],
         }
         results["contribution"]["ratio"] = results["contribution"]["full_median_s"] / results["contribution"]["empty_median_s"]  # type: ignore[index]
         print("contribution", json.dumps(results["contribution"]), flush=True)
+    if args.only_contribution and args.out.exists():
+        results = {**json.loads(args.out.read_text()), "contribution": results["contribution"],
+                   "restore": results["restore"]}
     args.out.write_text(json.dumps(results, indent=2))
 
 

@@ -34,7 +34,8 @@ def test_init_and_load_of_the_seed(thc, store_path):
     assert f"loaded <{SEED_GRAPH}>" in result.stdout
 
 
-@pytest.mark.parametrize("command", [[], *([name] for name in sorted(thc_cli.cli.commands))], ids=lambda c: c[0] if c else "thc")
+@pytest.mark.parametrize("command", [[], *([name] for name in sorted(thc_cli.cli.commands))],
+                         ids=lambda c: c[0] if c else "thc")
 def test_every_command_has_help(runner, command):
     result = runner.invoke(thc_cli.cli, [*command, "--help"])
     assert result.exit_code == 0

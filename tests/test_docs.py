@@ -47,7 +47,7 @@ def test_no_machine_paths_in_tracked_text():
     for folder in ("docs", "thc_graph", "queries", "shapes", "ontology", "data", "web/templates"):
         base = paths.ROOT / folder
         for path in base.rglob("*") if base.exists() else []:
-            if path.is_file() and path.suffix in {".md", ".py", ".rq", ".ttl", ".html", ".csv"}:
-                if pattern.search(path.read_text(encoding="utf-8", errors="replace")):
-                    offenders.append(path.relative_to(paths.ROOT).as_posix())
+            text_file = path.is_file() and path.suffix in {".md", ".py", ".rq", ".ttl", ".html", ".csv"}
+            if text_file and pattern.search(path.read_text(encoding="utf-8", errors="replace")):
+                offenders.append(path.relative_to(paths.ROOT).as_posix())
     assert not offenders

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..errors import BadData
 from ..namespaces import DCT, GRAPH, IGEO, RDF, RDFS, SCHEMA, SCHEME, SKOS, THC, WGS, XSD
 from ..store import Store
 from .report import (
@@ -114,19 +115,13 @@ def read(directory: Path, report: Report, progress: Progress = None) -> tuple[Te
     source = inputs["epci.json"]
     entries = json_value(source)
     if not isinstance(entries, list):
-        raise_bad(source, "expected a JSON array of EPCI")
+        raise BadData(f"{source.name}: expected a JSON array of EPCI")
     text = source.text
     for index, entry in enumerate(entries):
         reason = _epci(entry, data)
         if reason:
             report.reject(source.name, _line_of(text, entry), f"EPCI #{index + 1}: {reason}")
     return data, list(inputs.values())
-
-
-def raise_bad(source: Input, message: str) -> None:
-    from ..errors import BadData
-
-    raise BadData(f"{source.name}: {message}")
 
 
 def _line_of(text: str, entry: object) -> int:
