@@ -29,18 +29,23 @@ $(WEB_DIST)/.built: web/package.json web/package-lock.json
 
 web: $(WEB_DIST)/.built
 
-## demo: a fresh store with the ontology and the demo data, then served.
-demo-data: install
-	rm -rf var/demo-store
-	$(THC) --store var/demo-store init
-	$(THC) --store var/demo-store load --graph https://w3id.org/thc/graph/seed \
+## demo: a store with the ontology and the demo data (rebuilt only when they change), then served.
+DEMO_STORE := var/demo-store
+DEMO_INPUTS := $(SEED) $(DERIVED) $(wildcard ontology/*.ttl ontology/schemes/*.ttl shapes/*.ttl)
+$(DEMO_STORE)/.loaded: $(DEMO_INPUTS) | install
+	rm -rf $(DEMO_STORE)
+	$(THC) --store $(DEMO_STORE) init
+	$(THC) --store $(DEMO_STORE) load --graph https://w3id.org/thc/graph/seed \
 		--title "Curated seed: the Territoires Hautement Citoyens network" \
 		--license https://creativecommons.org/licenses/by/4.0/ $(SEED)
-	$(if $(DERIVED),$(THC) --store var/demo-store import derived $(DERIVED))
-	$(THC) --store var/demo-store stats
+	$(if $(DERIVED),$(THC) --store $(DEMO_STORE) import derived $(DERIVED))
+	$(THC) --store $(DEMO_STORE) stats
+	touch $@
+
+demo-data: install $(DEMO_STORE)/.loaded
 
 demo: demo-data
-	$(THC) --store var/demo-store serve --host 127.0.0.1 --port 5000
+	$(THC) --store $(DEMO_STORE) serve --host 127.0.0.1 --port 5000
 
 ## derived-data: regenerate data/derived/*.ttl (facts only, openly licensed sources) from ../shared/data.
 SHARED_DATA ?= ../shared/data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -38,12 +39,25 @@ BAD_INPUTS = [
 ]
 
 
-@pytest.fixture
-def loaded(thc, store_path: Path) -> set[str]:
-    """A store holding the ontology and one valid graph; returns its dump."""
-    assert thc("init").exit_code == 0
-    result = thc("load", VALID, "--graph", str(GRAPH["test"].value))
+@pytest.fixture(scope="module")
+def loaded_checkpoint(tmp_path_factory) -> Path:
+    """A store holding the ontology and one valid graph, made once with the CLI; tests start from copies."""
+    from click.testing import CliRunner
+
+    from thc_graph import cli as thc_cli
+
+    path = tmp_path_factory.mktemp("loaded") / "store"
+    runner = CliRunner()
+    assert runner.invoke(thc_cli.cli, ["--store", str(path), "init"]).exit_code == 0
+    result = runner.invoke(thc_cli.cli, ["--store", str(path), "load", str(VALID), "--graph", GRAPH["test"].value])
     assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.fixture
+def loaded(loaded_checkpoint: Path, store_path: Path) -> set[str]:
+    """A store holding the ontology and one valid graph; returns its dump."""
+    shutil.copytree(loaded_checkpoint, store_path)
     return dump_dataset(store_path)
 
 
