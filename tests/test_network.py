@@ -483,6 +483,39 @@ def test_web_json_measures_and_downloads(store: Store) -> None:
     assert client.get("/-/network.json", query_string={"run": "nope"}).status_code == 404
 
 
+def test_web_json_for_a_window_of_time(store: Store) -> None:
+    load(store, "two_cliques.ttl")
+    run = network.run_analysis(store, seed=4)  # over all dates
+    client = create_app({"store": str(store.path)}, store=store).test_client()
+
+    def pairs(data: dict[str, object]) -> set[frozenset[str]]:
+        return {frozenset((e["source"].removeprefix(ACTOR), e["target"].removeprefix(ACTOR)))  # type: ignore[index]
+                for e in data["edges"]}  # type: ignore[attr-defined]
+
+    every = client.get("/-/network.json").get_json()
+    assert len(pairs(every)) == 14 and "ties_window" not in every["graph"]
+    in_2015 = client.get("/-/network.json", query_string={"as_of": "2015-06-01"}).get_json()
+    assert pairs(in_2015) == {frozenset(p) for p in _edges(store, as_of="2015-06-01")}
+    assert in_2015["graph"]["ties_window"] == {"as_of": "2015-06-01"} and in_2015["graph"]["window"] == {}
+    assert in_2015["graph"]["run"] == run.run
+    nodes = {n["id"]: n for n in in_2015["nodes"]}
+    assert ACTOR + "b-3" not in nodes  # its ties are all of 2020–2021: an isolate that day, left out
+    broker = nodes[ACTOR + "broker"]  # the run's measures, computed over all dates
+    assert broker["measures"]["betweenness"] == pytest.approx(run.analysis.node_measures["betweenness"][broker["id"]])
+    assert broker["community"] == run.analysis.community_of()[broker["id"]]
+    period = client.get("/-/network.json", query_string={"from": "2020-02-01", "to": "2021-06-30"}).get_json()
+    assert pairs(period) == {frozenset(p) for p in _edges(store, start="2020-02-01", end="2021-06-30")}
+    assert len(client.get("/-/network/measures.json?as_of=2013-12-31").get_json()["rows"]) == 2
+    for query, name in (({"as_of": "2015-02-30"}, "as_of"), ({"from": "yesterday"}, "from"), ({"to": "2015"}, "to")):
+        response = client.get("/-/network.json", query_string=query, headers={"Accept": "application/json"})
+        assert response.status_code == 400
+        assert response.get_json()["message"].startswith(f"{name}: ")
+    for query, words in (({"as_of": "2015-01-01", "from": "2014-01-01"}, "as_of is one day"),
+                         ({"from": "2016-01-01", "to": "2015-01-01"}, "is after to")):
+        response = client.get("/-/network.json", query_string=query, headers={"Accept": "application/json"})
+        assert response.status_code == 400 and words in response.get_json()["message"]
+
+
 def test_web_json_without_any_run_is_404(store: Store) -> None:
     client = create_app({"store": str(store.path)}, store=store).test_client()
     response = client.get("/-/network.json", headers={"Accept": "application/json"})

@@ -284,9 +284,15 @@ def _new_id() -> str:
 
 
 def _now() -> ox.Literal:
-    """Now, to the microsecond: a withdrawal and a restoration in the same second stay in order."""
-    return ox.Literal(datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z"),
-                      datatype=XSD.dateTime)
+    """Now, to the microsecond: a withdrawal and a restoration in the same second stay in order.
+
+    Written in canonical form (no trailing zero in the fraction), as Oxigraph stores it, so that the value an
+    answer gives is the value a query finds.
+    """
+    stamp = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "")
+    whole, _, fraction = stamp.partition(".")
+    fraction = fraction.rstrip("0")
+    return ox.Literal(f"{whole}.{fraction}Z" if fraction else f"{whole}Z", datatype=XSD.dateTime)
 
 
 def _context(store: Store, triples: Sequence[ox.Triple]) -> list[ox.Triple]:
@@ -504,7 +510,7 @@ PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX thc: <https://w3id.org/thc/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?c ?lang ?item ?type ?g ?date ?completion ?ogg ?independent ?attributed ?revisionOf ?label ?description ?evidence
-       ?generated ?withdrawn
+       ?generated ?withdrawn ?withdrawnBy
 WHERE {
   { GRAPH ?g { ?item thc:aboutCommitment ?c ; a thc:ProgressReport } BIND ("report" AS ?type) }
   UNION { GRAPH ?g { ?item thc:evaluates ?c ; a thc:Evaluation } BIND ("evaluation" AS ?type) }
@@ -520,7 +526,8 @@ WHERE {
   OPTIONAL { GRAPH ?g { ?item dct:description ?description FILTER (LANG(?description) = ?lang) } }
   OPTIONAL { GRAPH ?g { ?item thc:evidence ?evidence } }
   OPTIONAL { GRAPH <https://w3id.org/thc/graph/meta> { ?g prov:generatedAtTime ?generated } }
-  OPTIONAL { GRAPH <https://w3id.org/thc/graph/meta> { ?g prov:invalidatedAtTime ?withdrawn } }
+  OPTIONAL { GRAPH <https://w3id.org/thc/graph/meta> { ?g prov:invalidatedAtTime ?withdrawn
+             OPTIONAL { ?g prov:wasInvalidatedBy ?withdrawal . ?withdrawal prov:wasAssociatedWith ?withdrawnBy } } }
 }
 """
 
@@ -531,9 +538,25 @@ def commitment_history(store: Store, commitment: str, lang: str = "fr") -> dict[
     node = ox.NamedNode(commitment) if "://" in commitment else ox.NamedNode(f"{ID}commitment/{commitment}")
     if not any(True for _ in store.quads(node, RDF.type, THC.Commitment, None)):
         raise NotFound(f"no commitment <{node.value}>")
-    rows = store.select(_HISTORY, substitutions={"c": node, "lang": ox.Literal(lang)})
-    items: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in rows:
+    history = commitment_histories(store, [node.value], lang)[node.value]
+    live = [i for i in history if i["kind"] == "report" and not i["withdrawn"]]
+    label = next((q.object.value for q in store.quads(node, RDFS.label, None, None)
+                  if isinstance(q.object, ox.Literal) and q.object.language == lang), None)
+    return {"commitment": node.value, "label": label, "history": history, "latest": live[-1] if live else None}
+
+
+def commitment_histories(store: Store, commitments: Iterable[str], lang: str = "fr") -> dict[str, list[dict[str, Any]]]:
+    """The history of each commitment (the items of `commitment_history`), oldest first, all from one query: for
+    many commitments the query runs unbound and the rows are sorted out here (no query per commitment)."""
+    wanted = list(dict.fromkeys(commitments))
+    substitutions: dict[str, Any] = {"lang": ox.Literal(lang)}
+    if len(wanted) == 1:
+        substitutions["c"] = ox.NamedNode(wanted[0])
+    out: dict[str, dict[tuple[str, str], dict[str, Any]]] = {c: {} for c in wanted}
+    for row in store.select(_HISTORY, substitutions=substitutions):
+        items = out.get(row["c"].value) if "c" in row else out[wanted[0]]
+        if items is None:
+            continue
         key = (row["item"].value, row["g"].value)
         item = items.setdefault(key, {
             "iri": row["item"].value, "kind": row["type"].value, "graph": row["g"].value,
@@ -543,14 +566,12 @@ def commitment_history(store: Store, commitment: str, lang: str = "fr") -> dict[
             "attributed_to": _opt(row, "attributed"), "revision_of": _opt(row, "revisionOf"),
             "label": _opt(row, "label"), "description": _opt(row, "description"), "evidence": [],
             "published": _opt(row, "generated"), "withdrawn": _opt(row, "withdrawn"),
+            "withdrawn_by": _opt(row, "withdrawnBy"),
         })
         if "evidence" in row and row["evidence"].value not in item["evidence"]:
             item["evidence"].append(row["evidence"].value)
-    history = sorted(items.values(), key=lambda i: (i["date"] or "", i["published"] or "", i["iri"]))
-    live = [i for i in history if i["kind"] == "report" and not i["withdrawn"]]
-    label = next((q.object.value for q in store.quads(node, RDFS.label, None, None)
-                  if isinstance(q.object, ox.Literal) and q.object.language == lang), None)
-    return {"commitment": node.value, "label": label, "history": history, "latest": live[-1] if live else None}
+    return {c: sorted(items.values(), key=lambda i: (i["date"] or "", i["published"] or "", i["iri"]))
+            for c, items in out.items()}
 
 
 def _opt(row: Mapping[str, Any], name: str) -> str | None:

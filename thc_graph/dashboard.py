@@ -4,10 +4,12 @@ completion scale, the reports and evaluations; and every territory with coordina
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 
-from .describe import Labeller, history
+from .contributions import commitment_histories
+from .describe import Labeller
 from .namespaces import DCT, RDF, SCHEMA, THC, WGS
 from .store import Store
 
@@ -39,6 +41,39 @@ MAX_RANK = 4  # 'complete' on the IRM completion scale (thc:rank of scheme/irm-c
 
 
 @dataclass
+class HistoryEntry:
+    """One report or evaluation of a commitment as the dashboard shows it (withdrawn ones included, marked)."""
+    iri: str
+    kind: str  # report or evaluation
+    label: str
+    date: str
+    completion: tuple[str, str] | None  # (concept IRI, label in the page language)
+    rank: int | None  # the completion's rank on the IRM scale
+    opened_government: tuple[str, str] | None  # evaluations: did it open government (concept IRI, label)
+    independent: bool | None
+    by: tuple[str, str] | None  # who it is attributed to (IRI, label)
+    contributor: str | None  # the token that published it, for a contribution
+    contribution: str | None  # its contribution graph, short form (contributor/id)
+    description: str | None
+    evidence: list[str]
+    revision_of: tuple[str, str] | None
+    withdrawn: str | None  # when
+    withdrawn_by: str | None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"iri": self.iri, "kind": self.kind, "label": self.label, "date": self.date,
+                "status": self.completion[0] if self.completion else None,
+                "status_label": self.completion[1] if self.completion else None, "rank": self.rank,
+                "opened_government": self.opened_government[0] if self.opened_government else None,
+                "opened_government_label": self.opened_government[1] if self.opened_government else None,
+                "independent": self.independent, "by": self.by[0] if self.by else None,
+                "by_label": self.by[1] if self.by else None, "contributor": self.contributor,
+                "contribution": self.contribution, "description": self.description, "evidence": self.evidence,
+                "revision_of": self.revision_of[0] if self.revision_of else None,
+                "withdrawn": self.withdrawn, "withdrawn_by": self.withdrawn_by}
+
+
+@dataclass
 class CommitmentRow:
     iri: str
     label: str
@@ -46,6 +81,7 @@ class CommitmentRow:
     rank: int | None
     reports: int
     evaluations: int
+    history: list[HistoryEntry] = field(default_factory=list)  # oldest first, withdrawn ones marked
 
 
 @dataclass
@@ -74,10 +110,11 @@ class TerritoryRow:
 
 
 def territories(store: Store, lang: str) -> list[TerritoryRow]:
-    """Every territory that has an action plan, with its plans and commitments, sorted by label."""
+    """Every territory that has an action plan, with its plans and commitments (and their history), by label."""
     label = Labeller(store, lang)
     rows: dict[str, TerritoryRow] = {}
     plans: dict[str, PlanRow] = {}
+    commitments: list[tuple[str, ox.NamedNode]] = []
     for row in store.select(PLANS_QUERY):
         territory = row["territory"].value
         trow = rows.setdefault(territory, TerritoryRow(territory, label(row["territory"])))
@@ -86,13 +123,20 @@ def territories(store: Store, lang: str) -> list[TerritoryRow]:
             plans[plan] = PlanRow(plan, label(row["plan"]))
             trow.plans.append(plans[plan])
         if "commitment" in row:
-            items = history(store, row["commitment"].value, lang, label)
-            rated = [h for h in items if h.completion is not None]
-            last = rated[-1] if rated else None
-            plans[plan].commitments.append(CommitmentRow(
-                row["commitment"].value, label(row["commitment"]), last.completion if last else None,
-                last.rank if last else None, sum(h.kind == "report" for h in items),
-                sum(h.kind == "evaluation" for h in items)))
+            commitments.append((plan, row["commitment"]))
+    # every history from one query (the contributions' own), not one per commitment
+    histories = commitment_histories(store, (c.value for _, c in commitments), lang)
+    ranks: dict[str, int | None] = {}
+    for plan, commitment in commitments:
+        items = [_entry(store, item, label, ranks) for item in histories.get(commitment.value, [])
+                 if item["kind"] in ("report", "evaluation")]
+        live = [h for h in items if not h.withdrawn]
+        rated = [h for h in live if h.completion is not None]
+        last = rated[-1] if rated else None
+        plans[plan].commitments.append(CommitmentRow(
+            commitment.value, label(commitment), last.completion if last else None, last.rank if last else None,
+            len({h.iri for h in live if h.kind == "report"}), len({h.iri for h in live if h.kind == "evaluation"}),
+            items))
     for row in store.select(PLAN_EVALUATIONS_QUERY):
         plan = row["plan"].value
         if plan in plans:
@@ -102,6 +146,25 @@ def territories(store: Store, lang: str) -> list[TerritoryRow]:
     for trow in rows.values():
         trow.place = places.get(trow.iri)
     return sorted(rows.values(), key=lambda t: t.label.lower())
+
+
+def _entry(store: Store, item: dict[str, Any], label: Labeller, ranks: dict[str, int | None]) -> HistoryEntry:
+    """A history item of `contributions.commitment_histories`, with the labels and the rank the page shows."""
+    def pair(iri: str | None) -> tuple[str, str] | None:
+        return (iri, label(ox.NamedNode(iri))) if iri else None
+
+    completion = item["completion"]
+    if completion and completion not in ranks:
+        term = next((q.object for q in store.quads(ox.NamedNode(completion), THC.rank, None, None)), None)
+        ranks[completion] = int(term.value) if isinstance(term, ox.Literal) and term.value.lstrip("-").isdigit() \
+            else None
+    contribution = item["contribution"]
+    return HistoryEntry(
+        item["iri"], item["kind"], item["label"] or label(ox.NamedNode(item["iri"])), item["date"] or "",
+        pair(completion), ranks.get(completion) if completion else None, pair(item["opened_government"]),
+        item["independent"], pair(item["attributed_to"]), contribution.split("/", 1)[0] if contribution else None,
+        contribution, item["description"], list(item["evidence"]), pair(item["revision_of"]), item["withdrawn"],
+        item["withdrawn_by"])
 
 
 def _places(store: Store) -> dict[str, tuple[float, float]]:

@@ -1,14 +1,17 @@
 """The published network analysis as data for the web: node-link JSON, the measures table, Gephi downloads.
 
 Everything here reads the newest run of `thc analyze` (or ?run=ID) from the store; nothing is computed but the
-ego network. The page /-/network and the actor pages (web engineer) fetch these.
+ego network (and, for ?as_of= or ?from=/?to=, the ties of that window). The page /network and the actor pages
+fetch these.
 """
 
 from __future__ import annotations
 
 import threading
+from datetime import date
 from typing import Any
 
+import networkx as nx
 from flask import Blueprint, Response, jsonify, request
 
 from .. import network
@@ -18,7 +21,7 @@ from ..namespaces import DCT, META_GRAPH
 
 bp = Blueprint("network", __name__)
 
-_cache: dict[tuple[str, str | None, str], tuple[dict[str, Any], Any]] = {}
+_cache: dict[tuple[str, str | None, str, str], tuple[dict[str, Any], Any]] = {}
 _lock = threading.Lock()
 
 MEDIA = {
@@ -31,19 +34,67 @@ MEDIA = {
 }
 
 
+def _window() -> network.Window | None:
+    """The window asked for (?as_of=DAY, or ?from=DAY and/or ?to=DAY), None when none; a bad one is a 400 that names
+    its parameter."""
+    def day(name: str) -> date | None:
+        text = request.args.get(name, "").strip()
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise BadRequest(f"{name}: {text!r} is not a date (YYYY-MM-DD)") from None
+
+    window = network.Window(day("as_of"), day("from"), day("to"))
+    if window.as_of and (window.start or window.end):
+        raise BadRequest("as_of is one day; give it alone, or give from and/or to")
+    if window.start and window.end and window.start > window.end:
+        raise BadRequest(f"from {window.start} is after to {window.end}")
+    return window if window.values() else None
+
+
 def _published() -> tuple[dict[str, Any], Any]:
-    """The run asked for (?run=ID, default the newest) and its network, cached while the store is unchanged."""
+    """The run asked for (?run=ID, default the newest) and its network, cached while the store is unchanged.
+
+    With a window (?as_of= or ?from=/?to=) the network is rebuilt with the ties of that window instead of the run's;
+    its nodes keep the run's measures and communities (computed over the run's own window)."""
     store = get_store()
     run = request.args.get("run") or None
+    window = _window()
     # Any load, import or run changes dct:modified in graph/meta: cheaper than counting the store.
     last = store.select(f"SELECT (MAX(STR(?m)) AS ?last) WHERE {{ GRAPH {META_GRAPH} {{ ?g {DCT.modified} ?m }} }}")
-    key = (str(store.path), run, last[0]["last"].value if last and "last" in last[0] else "")
+    stamp = last[0]["last"].value if last and "last" in last[0] else ""
+    key = (str(store.path), run, stamp, "")
     with _lock:
         if key not in _cache:
             if len(_cache) > 8:
                 _cache.clear()
             _cache[key] = network.published(store, run)
-        return _cache[key]
+        info, graph = _cache[key]
+        if window is None:
+            return info, graph
+        windowed_key = (str(store.path), run, stamp, repr(sorted(window.values().items())))
+        if windowed_key not in _cache:
+            if len(_cache) > 8:
+                _cache.clear()
+            _cache[windowed_key] = ({**info, "view_window": window}, _rewindowed(store, info, graph, window))
+        return _cache[windowed_key]
+
+
+def _rewindowed(store: Any, info: dict[str, Any], published: Any, window: network.Window) -> Any:
+    """The run's network rebuilt with the ties of `window`, its nodes carrying the run's measures and community."""
+    graph = network.build(store, window, kinds=(info["network"],))[info["network"]]
+    for node in graph:
+        if node in published:
+            graph.nodes[node]["measures"] = dict(published.nodes[node].get("measures", {}))
+            if "community" in published.nodes[node]:
+                graph.nodes[node]["community"] = published.nodes[node]["community"]
+        else:
+            graph.nodes[node]["measures"] = {}
+    for a, b in nx.bridges(graph):
+        graph.edges[a, b]["bridge"] = True
+    return graph
 
 
 def _info(info: dict[str, Any]) -> dict[str, Any]:
@@ -55,7 +106,8 @@ def _info(info: dict[str, Any]) -> dict[str, Any]:
             "network": info["network"],
             "seed": info["seed"], "window": info["window"].values(), "networks": info.get("networks", {}),
             "computations": info.get("computations", {}), "metrics": metrics,
-            "actor_metrics": list(network.ACTOR_METRICS)}
+            "actor_metrics": list(network.ACTOR_METRICS),
+            **({"ties_window": info["view_window"].values()} if "view_window" in info else {})}
 
 
 def _without_isolates(graph: Any) -> Any:
@@ -67,7 +119,8 @@ def _without_isolates(graph: Any) -> Any:
 
 @bp.get("/-/network.json")
 def network_json():  # type: ignore[no-untyped-def]
-    """Node-link JSON: ?run=ID (default newest), ?ego=IRI&radius=N for an actor's ego network, ?isolates=1."""
+    """Node-link JSON: ?run=ID (default newest), ?ego=IRI&radius=N for an actor's ego network, ?isolates=1,
+    ?as_of=DAY or ?from=DAY&to=DAY for the ties of that window (with the run's measures)."""
     info, graph = _published()
     ego = request.args.get("ego")
     if ego:

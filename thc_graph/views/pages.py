@@ -145,7 +145,8 @@ def dashboard_page(suffix: str | None = None) -> Response:
             "iri": t.iri, "label": t.label, "progress": t.progress, "place": t.place,
             "plans": [{"iri": p.iri, "label": p.label, "evaluations": [e[0] for e in p.evaluations],
                        "commitments": [{"iri": c.iri, "label": c.label, "status": c.latest[0] if c.latest else None,
-                                        "rank": c.rank, "reports": c.reports, "evaluations": c.evaluations}
+                                        "rank": c.rank, "reports": c.reports, "evaluations": c.evaluations,
+                                        "history": [h.to_dict() for h in c.history]}
                                        for c in p.commitments]} for p in t.plans]} for t in rows]}), suffix)
     if fmt.name == "csv":
         return _vary(csv_response(

@@ -69,28 +69,269 @@
 
   function edgesOf(data) { return data.links || data.edges || []; }
 
-  var net = document.getElementById("network");
-  if (net && typeof cytoscape !== "undefined") {
-    var status = document.getElementById("network-status");
-    fetch(net.dataset.src, { headers: { Accept: "application/json" } })
-      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
-      .then(function (data) {
-        drawNetwork(net, data.nodes || [], edgesOf(data), function (id) { window.location.href = localHref(id); });
-        var body = document.querySelector("#network-nodes tbody");
-        (data.nodes || []).forEach(function (n) {
-          var tr = document.createElement("tr");
-          [n.label || n.id, n.type || "", n.community == null ? "" : String(n.community)].forEach(function (v, i) {
-            var td = document.createElement("td");
-            if (i === 0) { var a = document.createElement("a"); a.href = localHref(n.id); a.textContent = v; td.appendChild(a); }
-            else { td.textContent = v; }
-            tr.appendChild(td);
-          });
-          body.appendChild(tr);
-        });
-        document.getElementById("network-nodes").hidden = false;
-      })
-      .catch(function (err) { status.textContent = "/-/network.json: " + err; });
+  // The page /network: colour, size, tie-type and date filters, search, and the sortable table of measures.
+  var PALETTE = ["#0969da", "#cf222e", "#1a7f37", "#8250df", "#bf8700", "#1b7c83", "#e16f24", "#6e7781",
+                 "#b35900", "#0550ae", "#a40e26", "#116329"];
+
+  function fold(text) { return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase(); }
+
+  function formatValue(v) {
+    if (v == null || v === "") { return ""; }
+    if (typeof v === "number") { return String(Math.round(v * 1000) / 1000); }
+    return String(v);
   }
+
+  function numeric(v) { return typeof v === "boolean" ? (v ? 1 : 0) : (typeof v === "number" ? v : null); }
+
+  function networkPage(el) {
+    var en = (document.documentElement.lang || "fr") === "en";
+    var status = document.getElementById("network-status");
+    var controls = document.getElementById("network-controls");
+    var colourSel = document.getElementById("network-colour");
+    var sizeSel = document.getElementById("network-size");
+    var asOf = document.getElementById("network-as-of");
+    var search = document.getElementById("network-search");
+    var ties = document.getElementById("network-ties");
+    var legend = document.getElementById("network-legend");
+    var table = document.getElementById("network-nodes");
+    var state = { cy: null, data: null, edges: null, off: {}, sortKey: null, sortDir: "none" };
+
+    function label(n) { return (en ? n.label_en : n.label) || n.label || n.id; }
+
+    function metricLabel(name) {
+      var m = ((state.data.graph || {}).metrics || {})[name];
+      return m ? ((en ? m.label_en : m.label_fr) || m.label || name) : name;
+    }
+
+    function applyColour() {
+      var key = colourSel.value;
+      var counts = {};
+      state.cy.nodes().forEach(function (n) { var v = String(n.data(key)); counts[v] = (counts[v] || 0) + 1; });
+      var values = Object.keys(counts).sort(function (a, b) {
+        return key === "community" ? (+a) - (+b) : (counts[b] - counts[a]) || (a < b ? -1 : 1);
+      });
+      var colours = {};
+      values.forEach(function (v, i) {
+        colours[v] = key === "community" ? (v === "0" ? "#999" : PALETTE[(+v - 1) % PALETTE.length])
+                                         : PALETTE[i % PALETTE.length];
+      });
+      state.cy.nodes().forEach(function (n) { n.data("colour", colours[String(n.data(key))]); });
+      while (legend.firstChild) { legend.removeChild(legend.firstChild); }
+      values.forEach(function (v) {
+        var li = document.createElement("li");
+        var swatch = document.createElement("span");
+        swatch.className = "swatch";
+        swatch.style.backgroundColor = colours[v];
+        li.appendChild(swatch);
+        li.appendChild(document.createTextNode(
+          (key === "community" ? legend.dataset.communityLabel + " " + (v === "0" ? "—" : v) : v) + " (" + counts[v] + ")"));
+        legend.appendChild(li);
+      });
+      el.setAttribute("data-colour", key);
+    }
+
+    function applySize() {
+      var key = sizeSel.value;
+      var values = state.cy.nodes().map(function (n) { return key ? numeric((n.data("measures") || {})[key]) : null; });
+      var known = values.filter(function (v) { return v != null; });
+      var lo = Math.min.apply(null, known.concat([0])), hi = Math.max.apply(null, known.concat([0]));
+      state.cy.nodes().forEach(function (n, i) {
+        var v = values[i];
+        n.data("size", !key ? 16 : (v == null ? 8 : (hi > lo ? 10 + 36 * (v - lo) / (hi - lo) : 20)));
+      });
+    }
+
+    function applyTies() {
+      state.edges.forEach(function (e) {
+        var keep = (e.data("tie_types") || []).some(function (t) { return !state.off[t]; });
+        if (keep && e.removed()) { e.restore(); } else if (!keep && !e.removed()) { e.remove(); }
+      });
+      el.setAttribute("data-edges", String(state.cy.edges().length));
+    }
+
+    function applySearch() {
+      var q = fold(search.value.trim());
+      state.cy.nodes().unselect();
+      state.cy.nodes().removeClass("match");
+      if (q.length < 2) { status.textContent = ""; return; }
+      var found = state.cy.nodes().filter(function (n) { return fold(n.data("label")).indexOf(q) >= 0; });
+      found.addClass("match");
+      found.select();
+      status.textContent = found.length + " " + (status.dataset.found || "");
+      if (found.length) { state.cy.animate({ center: { eles: found }, duration: 200 }); }
+    }
+
+    function fillTies() {
+      var types = {};
+      edgesOf(state.data).forEach(function (e) { (e.tie_types || []).forEach(function (t) { types[t] = (types[t] || 0) + 1; }); });
+      Array.prototype.slice.call(ties.querySelectorAll("label")).forEach(function (l) { ties.removeChild(l); });
+      Object.keys(types).sort().forEach(function (t) {
+        var box = document.createElement("input");
+        box.type = "checkbox";
+        box.value = t;
+        box.checked = !state.off[t];
+        box.addEventListener("change", function () { state.off[t] = !box.checked; applyTies(); });
+        var l = document.createElement("label");
+        l.appendChild(box);
+        l.title = t;
+        l.appendChild(document.createTextNode(" " + (ties.getAttribute("data-tie-" + t) || t) + " (" + types[t] + ")"));
+        ties.appendChild(l);
+      });
+    }
+
+    function fillSizes(metrics) {
+      var chosen = sizeSel.value;
+      while (sizeSel.options.length > 1) { sizeSel.remove(1); }
+      metrics.forEach(function (m) {
+        var o = document.createElement("option");
+        o.value = m;
+        o.textContent = metricLabel(m);
+        sizeSel.appendChild(o);
+      });
+      sizeSel.value = metrics.indexOf(chosen) >= 0 ? chosen : "";
+    }
+
+    function cell(v) {
+      var td = document.createElement("td");
+      td.textContent = formatValue(v);
+      var n = numeric(v);
+      if (n != null) { td.setAttribute("data-value", String(n)); td.className = "num"; }
+      return td;
+    }
+
+    function fillTable(metrics) {
+      var head = table.querySelector("thead tr");
+      Array.prototype.slice.call(head.querySelectorAll("th[data-metric]")).forEach(function (th) { head.removeChild(th); });
+      metrics.forEach(function (m) {
+        var th = document.createElement("th");
+        th.setAttribute("data-key", m);
+        th.setAttribute("data-metric", "1");
+        th.setAttribute("data-numeric", "1");
+        th.setAttribute("aria-sort", "none");
+        var m0 = ((state.data.graph || {}).metrics || {})[m];
+        if (m0 && m0.definition) { th.title = m0.definition; }
+        var b = document.createElement("button");
+        b.type = "button";
+        b.textContent = metricLabel(m);
+        th.appendChild(b);
+        head.appendChild(th);
+      });
+      var body = table.querySelector("tbody");
+      while (body.firstChild) { body.removeChild(body.firstChild); }
+      (state.data.nodes || []).forEach(function (n) {
+        var tr = document.createElement("tr");
+        tr.setAttribute("data-id", n.id);
+        var td = document.createElement("td");
+        var a = document.createElement("a");
+        a.href = localHref(n.id);
+        a.textContent = label(n);
+        td.appendChild(a);
+        tr.appendChild(td);
+        tr.appendChild(cell(n.type || ""));
+        tr.appendChild(cell(n.actor_type || ""));
+        tr.appendChild(cell(n.community == null || n.community === 0 ? "" : n.community));
+        metrics.forEach(function (m) { tr.appendChild(cell((n.measures || {})[m])); });
+        body.appendChild(tr);
+      });
+      table.hidden = false;
+      if (state.sortKey) { sortBy(state.sortKey, state.sortDir); }
+    }
+
+    function sortBy(key, dir) {
+      var ths = Array.prototype.slice.call(table.querySelectorAll("thead th"));
+      var index = -1, isNumeric = false;
+      ths.forEach(function (th, i) {
+        if (th.getAttribute("data-key") === key) { index = i; isNumeric = th.hasAttribute("data-numeric"); th.setAttribute("aria-sort", dir); }
+        else { th.setAttribute("aria-sort", "none"); }
+      });
+      if (index < 0) { return; }
+      state.sortKey = key; state.sortDir = dir;
+      var body = table.querySelector("tbody");
+      var rows = Array.prototype.slice.call(body.rows);
+      var sign = dir === "descending" ? -1 : 1;
+      rows.sort(function (r1, r2) {
+        var c1 = r1.cells[index], c2 = r2.cells[index];
+        if (isNumeric) {
+          var v1 = c1.hasAttribute("data-value") ? +c1.getAttribute("data-value") : null;
+          var v2 = c2.hasAttribute("data-value") ? +c2.getAttribute("data-value") : null;
+          if (v1 == null || v2 == null) { return v1 == null ? (v2 == null ? 0 : 1) : -1; }  // empty cells last
+          return sign * (v1 - v2);
+        }
+        return sign * c1.textContent.localeCompare(c2.textContent, en ? "en" : "fr", { sensitivity: "base" });
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+    }
+
+    table.querySelector("thead").addEventListener("click", function (evt) {
+      var th = evt.target.closest("th");
+      if (!th) { return; }
+      var key = th.getAttribute("data-key");
+      // Again on the same column: the other way; a new column: names A→Z, measures largest first.
+      var dir = state.sortKey === key ? (state.sortDir === "ascending" ? "descending" : "ascending")
+                                      : (th.hasAttribute("data-numeric") ? "descending" : "ascending");
+      sortBy(key, dir);
+    });
+
+    function draw(data) {
+      state.data = data;
+      var metrics = ((data.graph || {}).actor_metrics || []).filter(function (m) {
+        return (data.nodes || []).some(function (n) { return (n.measures || {})[m] != null; });
+      });
+      if (state.cy) { state.cy.destroy(); }
+      var elements = (data.nodes || []).map(function (n) {
+        return { data: { id: n.id, label: label(n), community: n.community || 0, actor_type: n.actor_type || n.type || "",
+                         measures: n.measures || {}, colour: "#999", size: 16 } };
+      }).concat(edgesOf(data).map(function (e, i) {
+        return { data: { id: "e" + i, source: e.source, target: e.target, tie_types: e.tie_types || [] } };
+      }));
+      state.cy = cytoscape({
+        container: el, elements: elements,
+        style: [
+          { selector: "node", style: { label: "data(label)", "background-color": "data(colour)", "font-size": 9,
+                                       width: "data(size)", height: "data(size)" } },
+          { selector: "node:selected, node.match", style: { "border-width": 4, "border-color": "#111", "font-size": 13,
+                                                            "font-weight": "bold" } },
+          { selector: "edge", style: { width: 1, "line-color": "#bbb", "curve-style": "bezier" } }
+        ],
+        layout: { name: (data.nodes || []).length > 300 ? "grid" : "cose", animate: false }
+      });
+      state.cy.on("tap", "node", function (evt) { window.location.href = localHref(evt.target.id()); });
+      state.edges = state.cy.edges();
+      window.thcNetwork = state.cy;
+      fillSizes(metrics);
+      fillTies();
+      applyColour();
+      applySize();
+      applyTies();
+      fillTable(metrics);
+      if (search.value) { applySearch(); }
+      el.setAttribute("data-nodes", String(state.cy.nodes().length));
+      el.setAttribute("data-as-of", ((data.graph || {}).ties_window || {}).as_of || "");
+    }
+
+    function load() {
+      var url = el.dataset.src + "?lang=" + (en ? "en" : "fr") + (asOf.value ? "&as_of=" + encodeURIComponent(asOf.value) : "");
+      el.removeAttribute("data-nodes");
+      return fetch(url, { headers: { Accept: "application/json" } })
+        .then(function (r) {
+          if (!r.ok) { return r.json().then(function (b) { throw new Error(b.message || r.status); }, function () { throw new Error(r.status); }); }
+          return r.json();
+        })
+        .then(function (data) { status.textContent = ""; draw(data); controls.hidden = false; })
+        .catch(function (err) { status.textContent = url + ": " + err.message; });
+    }
+
+    controls.addEventListener("submit", function (evt) { evt.preventDefault(); });
+    colourSel.addEventListener("change", applyColour);
+    sizeSel.addEventListener("change", applySize);
+    asOf.addEventListener("change", load);
+    search.addEventListener("input", applySearch);
+    window.thcNetworkPage = { load: load, state: state };
+    load();
+  }
+
+  var net = document.getElementById("network");
+  if (net && typeof cytoscape !== "undefined") { networkPage(net); }
 
   var ego = document.getElementById("ego-network");
   if (ego && typeof cytoscape !== "undefined") {
