@@ -13,6 +13,7 @@ from tests.web_support import seeded_store
 from thc_graph import ingest
 from thc_graph.app import create_app
 from thc_graph.namespaces import GRAPH
+from thc_graph.views import publish
 
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
@@ -128,3 +129,68 @@ def test_sitemap_lists_pages_and_resources(client):  # type: ignore[no-untyped-d
     urls = [loc.text for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert any(u.endswith("/id/territory/commune-68224") for u in urls)
     assert any(u.endswith("/class/Actor") for u in urls)
+
+
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def locs(response) -> tuple[str, list[str]]:  # type: ignore[no-untyped-def]
+    """(root element name, the <loc>s) of a sitemap or sitemap index."""
+    assert response.status_code == 200 and response.mimetype == "application/xml"
+    root = ET.fromstring(response.get_data())
+    return root.tag.removeprefix(SM), [loc.text for loc in root.iter(SM + "loc")]
+
+
+def test_small_sitemap_is_one_urlset_also_served_as_page_1(client):  # type: ignore[no-untyped-def]
+    kind, urls = locs(client.get("/sitemap.xml"))
+    assert kind == "urlset"
+    assert len(urls) == len(set(urls))
+    assert locs(client.get("/sitemap-1.xml")) == (kind, urls)
+    assert client.get("/sitemap-2.xml").status_code == 404
+
+
+def test_large_sitemap_is_an_index_of_pages_covering_every_resource_once(client, store,  # type: ignore[no-untyped-def]
+                                                                          monkeypatch):
+    kind, whole = locs(client.get("/sitemap.xml"))
+    assert kind == "urlset"
+    resources = {row["s"].value.removeprefix("https://w3id.org/thc/") for row in store.select(
+        "SELECT DISTINCT ?s WHERE { ?s a ?t FILTER(STRSTARTS(STR(?s), 'https://w3id.org/thc/id/')) }")}
+    assert len(resources) > 20
+    monkeypatch.setattr(publish, "SITEMAP_PAGE_SIZE", 10)
+    kind, pages = locs(client.get("/sitemap.xml"))
+    assert kind == "sitemapindex"
+    assert len(pages) == -(-len(whole) // 10)
+    assert pages == [f"http://localhost/sitemap-{n}.xml" for n in range(1, len(pages) + 1)]
+    listed: list[str] = []
+    for page in pages:
+        kind, urls = locs(client.get(page.removeprefix("http://localhost")))
+        assert kind == "urlset" and 1 <= len(urls) <= 10
+        listed += urls
+    assert listed == whole  # the same order everywhere, so pages are stable
+    assert len(listed) == len(set(listed))  # no URL twice
+    local = {u.removeprefix("http://localhost/") for u in listed}
+    assert {u for u in local if u.startswith("id/")} == resources
+    assert {"", "search", "class/Actor"} <= local
+    last = len(pages)
+    for missing in (0, last + 1, 10**30):
+        response = client.get(f"/sitemap-{missing}.xml", headers={"Accept": "application/json"})
+        assert response.status_code == 404
+        assert f"/sitemap-{last}.xml" in response.get_json()["message"]
+    assert client.get("/sitemap-01.xml").status_code == 404  # one URL per page
+
+
+@pytest.mark.parametrize("page", ["abc", "-1", "1.5", "%C2%B2", "1x"])
+def test_sitemap_page_that_is_not_a_number_is_400(client, page):  # type: ignore[no-untyped-def]
+    response = client.get(f"/sitemap-{page}.xml", headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    assert "not a number" in response.get_json()["message"]
+
+
+def test_sitemap_follows_a_change_of_the_store(tmp_path):  # type: ignore[no-untyped-def]
+    store = seeded_store(hostile=False)
+    client = create_app({"store": "memory", "dumps_dir": str(tmp_path / "dumps")}, store=store).test_client()
+    assert not any(u.endswith("/id/actor/zanzibar") for u in locs(client.get("/sitemap.xml"))[1])
+    extra = tmp_path / "extra.ttl"
+    extra.write_text("<https://w3id.org/thc/id/actor/zanzibar> a <https://w3id.org/thc/ontology#Actor> .\n")
+    ingest.ingest(store, [ingest.parse_file(extra)], GRAPH["test/extra"], validate=False)
+    assert any(u.endswith("/id/actor/zanzibar") for u in locs(client.get("/sitemap.xml"))[1])

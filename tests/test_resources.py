@@ -274,3 +274,52 @@ def test_static_files_are_served(client):  # type: ignore[no-untyped-def]
         response = client.get(f"/static/{name}")
         assert response.status_code == 200
         response.close()  # send_file streams the file: close it
+
+
+# -- 404 everywhere -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/no/such/page", "/dumps/nothing.ttl", "/class/Nothing", "/queries/no_such_query",
+                                  "/sitemap-999.xml"])
+def test_every_html_404_offers_a_search(client, path):  # type: ignore[no-untyped-def]
+    response = client.get(path, headers={"Accept": "text/html"})
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    main = response.get_data(as_text=True).split('<main id="content">', 1)[1]
+    assert 'class="big-search"' in main and 'action="/search"' in main
+    assert "<code>" + path + "</code>" in main
+
+
+def test_a_404_page_searches_the_last_words_of_the_path(client):  # type: ignore[no-untyped-def]
+    html = client.get("/no/such/mulhouse", headers={"Accept": "text/html"}).get_data(as_text=True)
+    main = html.split('<main id="content">', 1)[1]
+    assert 'value="mulhouse"' in main
+    assert 'href="/id/territory/commune-68224"' in main  # a hit
+
+
+def test_a_404_page_says_why_when_it_knows(client):  # type: ignore[no-untyped-def]
+    main = client.get("/sitemap-999.xml", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "there is no sitemap page 999" in main
+    main = client.get("/no/such/page", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "requested URL was not found" not in main  # werkzeug's English default adds nothing
+
+
+def test_a_404_page_escapes_the_path(client):  # type: ignore[no-untyped-def]
+    response = client.get("/%3Cscript%3Ealert(1)%3C/script%3E", headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    main = response.get_data(as_text=True).split("</header>", 1)[1]
+    assert "<script>" not in main and "alert(1)" in main
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in main
+    head = response.get_data(as_text=True).split("</header>", 1)[0]
+    assert "<script>alert" not in head
+
+
+@pytest.mark.parametrize(("path", "headers", "mimetype"), [
+    ("/no/such/page", {"Accept": "application/json"}, "application/json"),
+    ("/api/no/such/thing", {"Accept": "text/html"}, "application/json"),
+    ("/sparql/no/such", {"Accept": "text/html"}, "text/plain"),
+    ("/no/such/page", {}, "text/plain"),
+])
+def test_404_for_machines_is_unchanged(client, path, headers, mimetype):  # type: ignore[no-untyped-def]
+    response = client.get(path, headers=headers)
+    assert response.status_code == 404 and response.mimetype == mimetype
+    if mimetype == "application/json":
+        assert response.get_json()["status"] == 404

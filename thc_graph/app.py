@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, current_app, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 from .errors import ThcError
 from .settings import Settings
@@ -57,12 +57,27 @@ def error_response(status: int, title: str, message: str, payload: dict[str, Any
         response.status_code = status
         return response
     if _wants("text/html"):
+        if status == 404:
+            page = _not_found_page(message)
+            if page is not None:
+                return page
         html = render_template_string(
             "<!doctype html><html lang=fr><meta charset=utf-8><title>{{ title }}</title>"
             "<main><h1>{{ status }} {{ title }}</h1><p>{{ message }}</p></main></html>",
             status=status, title=title, message=message)
         return current_app.response_class(html, status=status, mimetype="text/html")
     return current_app.response_class(f"{title}: {message}\n", status=status, mimetype="text/plain")
+
+
+def _not_found_page(message: str) -> Any:
+    """The site's 404 page (with its search box) for any HTML 404; None if it cannot be drawn (the plain page then)."""
+    from .views.resources import not_found_page
+
+    try:
+        return not_found_page(request.path, None if message == NotFound.description else message)
+    except Exception:  # an error page must not fail: the caller falls back to the plain one
+        current_app.logger.exception("the 404 page could not be drawn for %s", request.path)
+        return None
 
 
 def _handle_thc_error(exc: ThcError) -> Any:

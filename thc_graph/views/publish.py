@@ -1,8 +1,10 @@
 """For machines and reusers: VoID at /.well-known/void, the DCAT catalogue at /catalog, dumps at /dumps/... (rebuilt
-after each change), the /data page that lists them, and /sitemap.xml."""
+after each change), the /data page that lists them, and the sitemap (/sitemap.xml, paged as /sitemap-{n}.xml)."""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -11,6 +13,7 @@ from flask import Blueprint, Response, current_app, request, send_file
 
 from .. import catalog, describe
 from ..app import get_settings, get_store
+from ..errors import BadRequest, NotFound
 from ..formats import RDF_BY_NAME, negotiate
 from .site import check_params, render
 
@@ -72,20 +75,65 @@ def data_page() -> Response:
     return render("data.html", dumps=dumps().names())
 
 
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+# Most URLs in one sitemap file (the sitemaps.org limit); tests lower it.
+SITEMAP_PAGE_SIZE = 50000
+PAGES = ("/", "/search", "/dashboard", "/map", "/network", "/editor", "/queries", "/ontology", "/data")
+
+
+def _sitemap_paths() -> list[str]:
+    """Every path the sitemap lists, always in the same order: the pages, the class pages by name, then the
+    resources by IRI (one cached listing, see catalog.resource_iris)."""
+    settings_base = str(get_settings().base)
+    paths = list(PAGES)
+    paths += sorted({f"/class/{name}" for _, name, _, _ in _class_names()})
+    paths += ["/" + iri[len(settings_base):] for iri in catalog.resource_iris(get_store(), settings_base)]
+    return paths
+
+
+def _xml(lines: Iterator[str]) -> Response:
+    def body() -> Iterator[str]:
+        yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+        for line in lines:
+            yield line + "\n"
+
+    return current_app.response_class(body(), content_type="application/xml; charset=utf-8")
+
+
+def _urlset(paths: list[str]) -> Response:
+    base = public_url()
+    return _xml(itertools.chain([f'<urlset xmlns="{SITEMAP_NS}">'],
+                                (f"<url><loc>{escape(base + path)}</loc></url>" for path in paths), ["</urlset>"]))
+
+
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
+    """The pages and resources as one urlset while they fit in one file (SITEMAP_PAGE_SIZE URLs); beyond, a
+    sitemap index pointing to /sitemap-1.xml, /sitemap-2.xml, ... (docs/linked-data.md)."""
+    paths = _sitemap_paths()
+    size = SITEMAP_PAGE_SIZE
+    if len(paths) <= size:
+        return _urlset(paths)
     base = public_url()
-    settings_base = str(get_settings().base)
-    store = get_store()
-    urls = [base + "/", base + "/search", base + "/dashboard", base + "/map", base + "/network", base + "/editor",
-            base + "/queries", base + "/ontology", base + "/data"]
-    urls += [f"{base}/class/{name}" for _, name, _, _ in _class_names()]
-    urls += [base + "/" + iri[len(settings_base):] for iri in catalog.resource_iris(store, settings_base)]
-    body = ['<?xml version="1.0" encoding="UTF-8"?>',
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    body += [f"<url><loc>{escape(url)}</loc></url>" for url in urls[:50000]]
-    body.append("</urlset>")
-    return current_app.response_class("\n".join(body) + "\n", content_type="application/xml; charset=utf-8")
+    pages = -(-len(paths) // size)
+    return _xml(itertools.chain([f'<sitemapindex xmlns="{SITEMAP_NS}">'],
+                                (f"<sitemap><loc>{escape(base)}/sitemap-{n}.xml</loc></sitemap>"
+                                 for n in range(1, pages + 1)), ["</sitemapindex>"]))
+
+
+@bp.get("/sitemap-<page>.xml")
+def sitemap_page(page: str) -> Response:
+    """Page `page` (from 1) of the sitemap: SITEMAP_PAGE_SIZE URLs of the same ordered list."""
+    if not page.isascii() or not page.isdigit():
+        raise BadRequest(f"sitemap page {page!r} is not a number; pages are /sitemap-1.xml, /sitemap-2.xml, ...")
+    paths = _sitemap_paths()
+    size = SITEMAP_PAGE_SIZE
+    pages = max(1, -(-len(paths) // size))
+    number = int(page)
+    if str(number) != page or not 1 <= number <= pages:
+        raise NotFound(f"there is no sitemap page {page}; the sitemap has {pages} page{'s' if pages > 1 else ''}, "
+                       f"/sitemap-1.xml to /sitemap-{pages}.xml (see /sitemap.xml)")
+    return _urlset(paths[(number - 1) * size:number * size])
 
 
 def _class_names() -> list[tuple[str, str, str, int]]:

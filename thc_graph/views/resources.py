@@ -107,9 +107,17 @@ def not_found(what: str) -> Response:
         response = jsonify({"error": "Not found", "status": 404, "message": f"nothing is known about {what}"})
         response.status_code = 404
         return response
-    words = re.sub(r"[-_/]+", " ", what.rsplit("/", 1)[-1])
-    _total, hits = searcher().search(words, page_lang(), limit=5)
-    return render("not_found.html", status=404, what=what, query=words, hits=hits)
+    return not_found_page(what)
+
+
+def not_found_page(what: str, message: str | None = None) -> Response:
+    """The HTML 404 page: what was asked for, an optional message, and a search for its last words with a few hits.
+    Every HTML 404 uses it (thc_graph.app.error_response), not only data IRIs."""
+    words = " ".join(re.sub(r"[-_/.]+", " ", what.rstrip("/").rsplit("/", 1)[-1]).split())[:200]
+    hits: list[Any] = []
+    if words:
+        _total, hits = searcher().search(words, page_lang(), limit=5)
+    return render("not_found.html", status=404, what=what, message=message, query=words, hits=hits)
 
 
 @bp.route("/ontology")
