@@ -11,6 +11,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from .. import contribution_csv, contributions, tokens
 from ..app import error_response, get_settings, get_store
+from ..describe import Labeller
 from ..errors import BadData, BadRequest, NotFound, ThcError, Unauthorized
 from ..tokens import Principal
 
@@ -165,30 +166,9 @@ def template(kind: str) -> Any:
 
 
 # -- the browser form -------------------------------------------------------------------------------------------
-WORDS = {
-    "fr": {"title": "Publier un rapport d'avancement", "token": "Jeton de contribution", "continue": "Continuer",
-           "token_help": "Le jeton que l'administrateur vous a remis (thc token create).",
-           "commitment": "Engagement", "date": "Date du rapport", "completion": "Degré de réalisation",
-           "evidence": "Preuves (adresses web, séparées par |)", "description_fr": "Ce qui a été fait (français)",
-           "description_en": "Ce qui a été fait (anglais, facultatif)", "submit": "Publier le rapport",
-           "published": "Rapport publié dans le graphe", "history": "Voir l'historique de l'engagement",
-           "as": "Vous publiez au nom de", "choose": "Choisissez un engagement",
-           "no-evidence": "aucune preuve", "not-started": "pas commencé", "limited": "limité",
-           "substantial": "substantiel", "complete": "achevé", "other_ways": "Autres formats : Turtle, JSON-LD, CSV",
-           "templates": "modèles CSV"},
-    "en": {"title": "Publish a progress report", "token": "Contribution token", "continue": "Continue",
-           "token_help": "The token the administrator gave you (thc token create).",
-           "commitment": "Commitment", "date": "Report date", "completion": "Completion",
-           "evidence": "Evidence (web addresses, separated by |)", "description_fr": "What was done (French)",
-           "description_en": "What was done (English, optional)", "submit": "Publish the report",
-           "published": "Report published in the graph", "history": "See the commitment's history",
-           "as": "You publish on behalf of", "choose": "Choose a commitment",
-           "no-evidence": "no evidence", "not-started": "not started", "limited": "limited",
-           "substantial": "substantial", "complete": "complete", "other_ways": "Other formats: Turtle, JSON-LD, CSV",
-           "templates": "CSV templates"},
-}
 FORM_FIELDS = ("engagement", "date", "realisation", "preuves", "description_fr", "description_en")
 COMPLETION = ("no-evidence", "not-started", "limited", "substantial", "complete")
+COMPLETION_SCHEME = "https://w3id.org/thc/scheme/irm-completion/"
 
 
 @bp.route("/contribute", methods=["GET", "POST"])
@@ -233,7 +213,9 @@ def contribute_form() -> Any:
             if isinstance(exc, Unauthorized):
                 context["token"] = ""
     status = 422 if context["errors"] or (context["general"] and context["who"]) else context.pop("status", 200)
-    context["words"] = WORDS[lang]
+    # The completion levels are named as the IRM scheme names them (the ontology's labels, in the page language).
+    label = Labeller(get_store(), lang)
+    context["completion_labels"] = {c: label(COMPLETION_SCHEME + c) for c in COMPLETION}
     response = render("contribute.html", status=status, **context)
     response.headers["Cache-Control"] = "no-store"
     return response
