@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from . import formats, validation
 from .errors import BadData, InvalidData
-from .namespaces import DCAT, DCT, GRAPH, ORG, PROV, RDF, THC, VOID, XSD
+from .namespaces import DCAT, DCT, GRAPH, ONTOLOGY_GRAPH, ORG, PROV, RDF, THC, VOID, XSD
 from .paths import display_path
 from .store import Store
 
@@ -77,30 +77,36 @@ def parse_file(path: Path, format_name: str | None = None, *, base_iri: str | No
 
 def context_for(store: Store, triples: Sequence[ox.Triple], exclude: ox.NamedNode | None = None) -> list[ox.Triple]:
     """What the store already says about the nodes the data points to: two hops out, and the
-    memberships of the actors it names. Its size follows the data's links, not the store's size."""
+    memberships of the actors it names. Its size follows the data's links, not the store's size.
+
+    The graph being replaced (`exclude`) is left out, and so is the ontology graph: validation adds the
+    ontology and its schemes whole, so neither classes nor scheme concepts need fetching.
+    """
+    skipped = {ONTOLOGY_GRAPH} | ({exclude} if exclude is not None else set())
+
+    def described(node: ox.NamedNode | ox.BlankNode) -> Iterator[ox.Triple]:
+        for quad in store.quads(node, None, None, None):
+            if quad.graph_name not in skipped:
+                yield ox.Triple(quad.subject, quad.predicate, quad.object)
+
     subjects = {t.subject for t in triples}
-    frontier = {t.object for t in triples if isinstance(t.object, ox.NamedNode)} - subjects
-    frontier.discard(RDF.type)
-    seen: set[Any] = set(subjects)
+    linked = {t.object for t in triples if isinstance(t.object, ox.NamedNode) and t.predicate != RDF.type}
+    frontier, seen = linked - subjects, set(subjects)
     context: list[ox.Triple] = []
     for _hop in range(2):
         next_frontier: set[Any] = set()
         for node in frontier:
             seen.add(node)
-            for quad in store.quads(node, None, None, None):
-                if exclude is not None and quad.graph_name == exclude:
-                    continue
-                context.append(ox.Triple(quad.subject, quad.predicate, quad.object))
-                if isinstance(quad.object, ox.NamedNode) and quad.predicate != RDF.type:
-                    next_frontier.add(quad.object)
+            for triple in described(node):
+                context.append(triple)
+                if isinstance(triple.object, ox.NamedNode) and triple.predicate != RDF.type:
+                    next_frontier.add(triple.object)
         frontier = next_frontier - seen
     # Memberships of the agents the data names (who is an agent of which authority).
-    for node in {t.object for t in triples if isinstance(t.object, ox.NamedNode)}:
+    for node in linked:
         for quad in store.quads(None, ORG.member, node, None):
-            if exclude is not None and quad.graph_name == exclude:
-                continue
-            for inner in store.quads(quad.subject, None, None, None):
-                context.append(ox.Triple(inner.subject, inner.predicate, inner.object))
+            if quad.graph_name not in skipped:
+                context.extend(described(quad.subject))
     return context
 
 
