@@ -393,7 +393,7 @@ def withdraw(store: Store, principal: Principal, graph_text: str) -> dict[str, A
             ox.Triple(activity, PROV.used, graph),
             ox.Triple(activity, PROV.wasAssociatedWith, ox.Literal(principal.name)),
             ox.Triple(activity, PROV.endedAtTime, now),
-        ])
+        ], affects=[graph])
     return {"graph": graph.value, "withdrawn": now.value, "by": principal.name}
 
 
@@ -415,7 +415,7 @@ def restore(store: Store, principal: Principal, graph_text: str) -> dict[str, An
             ox.Triple(activity, PROV.wasAssociatedWith, ox.Literal(principal.name))))
         store.update(f"DELETE WHERE {{ GRAPH {meta} {{ {g} {PROV.invalidatedAtTime} ?t }} }} ; "
                      f"DELETE WHERE {{ GRAPH {meta} {{ {g} {PROV.wasInvalidatedBy} ?a }} }} ; "
-                     f"INSERT DATA {{ GRAPH {meta} {{ {inserts} }} }}")
+                     f"INSERT DATA {{ GRAPH {meta} {{ {inserts} }} }}", graphs=[graph])
     return {"graph": graph.value, "restored": now.value, "by": principal.name}
 
 

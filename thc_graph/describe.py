@@ -4,6 +4,7 @@ where they come from, inbound links grouped by property with counts, its place, 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -229,10 +230,20 @@ class Description:
         return {iri for iri, _ in self.types}
 
 
+_PROCESS = os.urandom(6).hex()
+
+
 def fingerprint(store: Store) -> tuple[str, ...]:
-    """The graphs and their last change, from graph/meta: every ingest and contribution updates it, so caches
-    keyed on it (search index, usage counts, dumps) are rebuilt after each change."""
-    return tuple(sorted(f"{q.subject} {q.object}" for q in store.quads(None, DCT.modified, None, META_GRAPH)))
+    """The graphs, their last change and their withdrawal, from graph/meta: every ingest, contribution, withdrawal
+    and restoration updates it, so caches keyed on it (usage counts, VoID, sitemap) are rebuilt after each change.
+    A raw SPARQL update or a Graph Store merge does not describe itself there: the count of this process's writes
+    (with a mark of the process) is part of the fingerprint too, from the first write on."""
+    marks = [f"{q.subject} {q.predicate} {q.object}" for predicate in (DCT.modified, PROV.invalidatedAtTime)
+             for q in store.quads(None, predicate, None, META_GRAPH)]
+    writes = getattr(getattr(store, "changes", None), "generation", 0)
+    if writes:
+        marks.append(f"{_PROCESS} {writes}")
+    return tuple(sorted(marks))
 
 
 def exists(store: Store, iri: str) -> bool:

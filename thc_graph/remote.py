@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
+from .changes import ChangeLog, GraphName, Pending
 from .errors import BadData, BadQuery, StoreError
 from .limits import query_timeout
 from .namespaces import GRAPH, META_GRAPH, PROV
@@ -47,6 +48,8 @@ class RemoteStore:
         self.bulk_threshold = 0
         self.write_lock = threading.RLock()
         self.on_commit: list[Callable[[], None]] = []
+        # Other clients may write to the endpoint too: every write is recorded as unknown (caches rebuild).
+        self.changes = ChangeLog(self)  # type: ignore[arg-type]
         self._public: tuple[float, list[ox.NamedNode | ox.DefaultGraph] | None] | None = None
 
     @classmethod
@@ -57,8 +60,9 @@ class RemoteStore:
     def __repr__(self) -> str:
         return f"RemoteStore({self.query_url!r})"
 
-    def committed(self) -> None:
+    def committed(self, pending: Pending | None = None) -> None:
         self._public = None
+        self.changes.commit(None)
         for callback in self.on_commit:
             callback()
 
@@ -177,7 +181,7 @@ class RemoteStore:
         return int(rows[0]["n"].value) if rows else 0
 
     # -- writing -----------------------------------------------------------------------------------------------
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, graphs: Sequence[GraphName] | None = None) -> None:
         with self.write_lock:
             self._call(sparql, update=True)
             self.committed()
@@ -189,7 +193,7 @@ class RemoteStore:
     def drop_graph(self, graph: ox.NamedNode) -> None:
         self.update(_replace_update(graph, None, ()) + " ; DROP SILENT GRAPH " + str(graph))
 
-    def add_metadata(self, triples: Iterable[ox.Triple]) -> None:
+    def add_metadata(self, triples: Iterable[ox.Triple], *, affects: Sequence[GraphName] = ()) -> None:
         body = "\n".join(f"{t} ." for t in triples)
         self.update(f"INSERT DATA {{ GRAPH {META_GRAPH} {{\n{body}\n}} }}")
 

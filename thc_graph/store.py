@@ -18,6 +18,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
+from .changes import ChangeLog, GraphName, Pending
 from .errors import BadData, BadQuery, StoreError
 from .namespaces import GRAPH, META_GRAPH, PROV
 
@@ -47,6 +48,7 @@ class Store:
         self.write_lock = threading.RLock()
         # Called (under write_lock) after each committed write; the reader pool publishes a checkpoint there.
         self.on_commit: list[Callable[[], None]] = []
+        self.changes = ChangeLog(self)  # what each write touched, for the caches that follow the store
         self._ox = self._open()
 
     @classmethod
@@ -54,11 +56,14 @@ class Store:
         """A Store over an already open pyoxigraph store (a reader process's in-memory copy)."""
         store = cls.__new__(cls)
         store.path, store.bulk_threshold, store.write_lock, store.on_commit = None, 0, threading.RLock(), []
+        store.changes = ChangeLog(store)
         store._ox = oxigraph
         return store
 
-    def committed(self) -> None:
-        """Tell the on_commit callbacks that a write was committed (writes made outside these methods call it)."""
+    def committed(self, pending: Pending | None = None) -> None:
+        """Record a committed write in the change log (`pending`: what `changes.begin` said before it; None: what it
+        changed is unknown) and tell the on_commit callbacks (writes made outside these methods call it)."""
+        self.changes.commit(pending)
         for callback in self.on_commit:
             callback()
 
@@ -144,15 +149,17 @@ class Store:
         return sum(1 for _ in self._ox.quads_for_pattern(None, None, None, graph))
 
     # -- writing -----------------------------------------------------------------------------
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, graphs: Sequence[GraphName] | None = None) -> None:
+        """Run a SPARQL update; `graphs`: the graphs it writes, when the caller knows (else caches rebuild)."""
         with self.write_lock:
+            pending = self.changes.begin(graphs)
             try:
                 self._ox.update(sparql)
             except SyntaxError as exc:
                 raise query_error(exc) from None
             except OSError as exc:
                 raise StoreError(f"the update failed and was not applied: {exc}") from None
-            self.committed()
+            self.committed(pending)
 
     def replace_graph(self, graph: ox.NamedNode, triples: Sequence[ox.Triple], metadata: Sequence[ox.Triple]) -> None:
         """Make `graph` hold exactly `triples` and its description in the metadata graph `metadata`.
@@ -160,6 +167,7 @@ class Store:
         All or nothing: a reader sees the old graph or the new one, never a mix.
         """
         with self.write_lock:
+            pending = self.changes.begin([graph])
             if len(triples) <= self.bulk_threshold or self.path is None:
                 self._ox.update(_replace_update(graph, triples, metadata))
             else:
@@ -169,18 +177,24 @@ class Store:
                     self._ox.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
                     self._ox.update(_replace_update(graph, None, metadata))
                     self._ox.flush()
-            self.committed()
+            self.committed(pending)
 
     def drop_graph(self, graph: ox.NamedNode) -> None:
         """Remove a graph and its description."""
         with self.write_lock:
+            pending = self.changes.begin([graph])
             self._ox.update(_replace_update(graph, None, ()) + " ; DROP SILENT GRAPH " + str(graph))
-            self.committed()
+            self.committed(pending)
 
-    def add_metadata(self, triples: Iterable[ox.Triple]) -> None:
+    def add_metadata(self, triples: Iterable[ox.Triple], *, affects: Sequence[GraphName] = ()) -> None:
+        """Add statements to graph/meta; `affects`: the graphs whose standing they change (a withdrawal takes a
+        contribution out of the public union: its resources change for every reader)."""
+        triples = list(triples)
+        mentioned = {term.value for t in triples for term in (t.subject, t.object) if isinstance(term, ox.NamedNode)}
         with self.write_lock:
+            pending = self.changes.begin(affects, extra=mentioned)
             self._ox.extend(ox.Quad(t.subject, t.predicate, t.object, META_GRAPH) for t in triples)
-            self.committed()
+            self.committed(pending)
 
     @contextlib.contextmanager
     def guarded(self, graphs: Sequence[ox.NamedNode] | None = None) -> Iterator[None]:

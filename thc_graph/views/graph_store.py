@@ -128,7 +128,8 @@ def _format(media_type: str | None, filename: str | None) -> formats.Format:
 
 def _replace(store: Store, graph: ox.NamedNode | None, triples: list[ox.Triple], agent: str) -> None:
     if graph is DEFAULT:
-        store.update("DROP SILENT DEFAULT" + (" ;\n" + _insert_data(None, triples) if triples else ""))
+        store.update("DROP SILENT DEFAULT" + (" ;\n" + _insert_data(None, triples) if triples else ""),
+                     graphs=[ox.DefaultGraph()])
         return
     parsed = ingest.Parsed("graph store PUT", formats.RDF_BY_NAME["ntriples"], triples, "")
     ingest.ingest(store, [parsed], graph, agent=agent, kind="graph-store", validate=False)
@@ -138,12 +139,12 @@ def _merge(store: Store, graph: ox.NamedNode | None, triples: list[ox.Triple], a
     if graph is not DEFAULT and not store.has_graph(graph):
         _replace(store, graph, triples, agent)
     elif triples:
-        store.update(_insert_data(graph, triples))
+        store.update(_insert_data(graph, triples), graphs=[graph if graph is not None else ox.DefaultGraph()])
 
 
 def _drop(store: Store, graph: ox.NamedNode | None) -> None:
     if graph is DEFAULT:
-        store.update("DROP SILENT DEFAULT")
+        store.update("DROP SILENT DEFAULT", graphs=[ox.DefaultGraph()])
     else:
         store.drop_graph(graph)
 
