@@ -139,7 +139,7 @@ class Labeller:
 
     def literal(self, node: ox.NamedNode | ox.BlankNode, predicates: Iterable[ox.NamedNode]) -> ox.Literal | None:
         for predicate in predicates:
-            lits = [q.object for q in self.store.quads(node, predicate, None, None) if isinstance(q.object, ox.Literal)]
+            lits = [q.object for q in self.store.public_quads(node, predicate) if isinstance(q.object, ox.Literal)]
             chosen = pick(lits, self.lang)
             if chosen is not None:
                 return chosen
@@ -246,9 +246,18 @@ def fingerprint(store: Store) -> tuple[str, ...]:
     return tuple(sorted(marks))
 
 
+def withdrawn_only(store: Store, iri: str) -> list[ox.NamedNode]:
+    """The withdrawn contributions that hold statements about `iri` when the public union holds none (else [])."""
+    node = ox.NamedNode(iri)
+    if next(store.public_quads(node), None) is not None:
+        return []
+    return sorted({q.graph_name for q in store.quads(node, None, None, None)
+                   if isinstance(q.graph_name, ox.NamedNode)}, key=lambda g: g.value)
+
+
 def exists(store: Store, iri: str) -> bool:
-    """Whether the store says anything about `iri` (as a subject)."""
-    return next(store.quads(ox.NamedNode(iri), None, None, None), None) is not None
+    """Whether the public union says anything about `iri` (as a subject)."""
+    return next(store.public_quads(ox.NamedNode(iri)), None) is not None
 
 
 _infos_cache: dict[int, tuple[tuple[str, ...], dict[str, GraphInfo]]] = {}
@@ -292,7 +301,7 @@ def describe(store: Store, iri: str, lang: str, labels: Mapping[str, list[ox.Lit
     types: list[tuple[str, str]] = []
     used_graphs: set[str] = set()
     coords: dict[str, float] = {}
-    rows = store.select(OUTGOING_QUERY, substitutions={"s": node})
+    rows = store.select(OUTGOING_QUERY, substitutions={"s": node}, named_graphs=store.public_named_graphs())
     found: dict[str, list[ox.Literal]] = {}
     for row in rows:
         if "l" in row and isinstance(row["o"], ox.NamedNode):
@@ -347,7 +356,7 @@ def _value(store: Store, obj: Any, label: Labeller) -> Value:
             datatype = None
         return Value(obj, obj.value, lang=obj.language, datatype=datatype)
     nested = [(label(q.predicate), label(q.object) if isinstance(q.object, ox.NamedNode) else str(q.object.value))
-              for q in store.quads(obj, None, None, None)]
+              for q in store.public_quads(obj)]
     return Value(obj, "[…]", nested=nested)
 
 
@@ -370,7 +379,7 @@ def inbound(store: Store, node: ox.NamedNode, label: Labeller) -> list[Inbound]:
         predicate = row["p"]
         subjects: list[tuple[str, str]] = []
         seen: set[str] = set()
-        for quad in store.quads(None, predicate, node, None):
+        for quad in store.public_quads(None, predicate, node):
             subject = quad.subject
             if isinstance(subject, ox.NamedNode) and subject.value not in seen:
                 seen.add(subject.value)
@@ -384,8 +393,8 @@ def inbound(store: Store, node: ox.NamedNode, label: Labeller) -> list[Inbound]:
 
 def place_of(store: Store, node: ox.NamedNode, depth: int = 2) -> tuple[float, float] | None:
     """The coordinates of `node`, or of the territory it is placed in (following at most `depth` links)."""
-    lat = next((q.object for q in store.quads(node, WGS.lat, None, None)), None)
-    lon = next((q.object for q in store.quads(node, WGS.long, None, None)), None)
+    lat = next((q.object for q in store.public_quads(node, WGS.lat)), None)
+    lon = next((q.object for q in store.public_quads(node, WGS.long)), None)
     if isinstance(lat, ox.Literal) and isinstance(lon, ox.Literal):
         try:
             return float(lat.value), float(lon.value)
@@ -394,7 +403,7 @@ def place_of(store: Store, node: ox.NamedNode, depth: int = 2) -> tuple[float, f
     if depth == 0:
         return None
     for predicate in PLACE_PREDICATES:
-        for quad in store.quads(node, predicate, None, None):
+        for quad in store.public_quads(node, predicate):
             if isinstance(quad.object, ox.NamedNode):
                 found = place_of(store, quad.object, depth - 1)
                 if found:
@@ -405,7 +414,7 @@ def place_of(store: Store, node: ox.NamedNode, depth: int = 2) -> tuple[float, f
 # -- machine-readable descriptions ------------------------------------------------------------
 
 def resource_triples(store: Store, iri: str) -> list[ox.Triple]:
-    """What the RDF of `iri` holds: its statements in every graph, with the statements of its blank nodes."""
+    """What the RDF of `iri` holds: its statements in the public union, with the statements of its blank nodes."""
     out: dict[ox.Triple, None] = {}
     pending: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri)]
     seen: set[str] = set()
@@ -414,7 +423,7 @@ def resource_triples(store: Store, iri: str) -> list[ox.Triple]:
         if str(subject) in seen:
             continue
         seen.add(str(subject))
-        for quad in store.quads(subject, None, None, None):
+        for quad in store.public_quads(subject):
             out[ox.Triple(quad.subject, quad.predicate, quad.object)] = None
             if isinstance(quad.object, ox.BlankNode):
                 pending.append(quad.object)
@@ -464,14 +473,14 @@ def history(store: Store, commitment: str, lang: str, labeller: Labeller | None 
     node = ox.NamedNode(commitment)
 
     def first(subject: Any, predicate: ox.NamedNode) -> Any:
-        return next((q.object for q in store.quads(subject, predicate, None, None)), None)
+        return next((q.object for q in store.public_quads(subject, predicate)), None)
 
     def pair(term: Any) -> tuple[str, str] | None:
         return (term.value, label(term)) if isinstance(term, ox.NamedNode) else None
 
     items = []
     for predicate, kind in ((THC.aboutCommitment, "report"), (THC.evaluates, "evaluation")):
-        for subject in dict.fromkeys(q.subject for q in store.quads(None, predicate, node, None)):
+        for subject in dict.fromkeys(q.subject for q in store.public_quads(None, predicate, node)):
             if not isinstance(subject, ox.NamedNode):
                 continue
             date = first(subject, DCT.date)

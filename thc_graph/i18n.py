@@ -53,6 +53,9 @@ UI: dict[str, dict[str, str]] = {
         "language": "Langue", "switch_to": "English", "search_placeholder": "Mulhouse, budget participatif…",
         "results": "résultats", "no_results": "Aucun résultat.", "not_found": "Introuvable",
         "not_found_text": "Cette adresse ne désigne rien dans le graphe. Cherchez plutôt :",
+        "gone": "Retiré",
+        "gone_text": "Tout ce que le graphe disait de cette ressource venait de contributions que leurs auteurs ont "
+                     "retirées. Elles restent consultables sous leur nom :",
         "properties": "Propriétés", "inbound": "Liens entrants", "sources": "D'où viennent ces données",
         "graph": "Graphe", "licence": "Licence", "source": "Source", "type": "Type", "description": "Description",
         "formats": "Autres formats", "place": "Lieu", "ego_network": "Réseau de l'acteur",
@@ -118,6 +121,9 @@ UI: dict[str, dict[str, str]] = {
         "language": "Language", "switch_to": "Français", "search_placeholder": "Mulhouse, participatory budget…",
         "results": "results", "no_results": "No results.", "not_found": "Not found",
         "not_found_text": "This address names nothing in the graph. Try a search instead:",
+        "gone": "Withdrawn",
+        "gone_text": "Everything the graph said about this resource came from contributions their authors withdrew. "
+                     "They stay available by name:",
         "properties": "Properties", "inbound": "Inbound links", "sources": "Where these data come from",
         "graph": "Graph", "licence": "Licence", "source": "Source", "type": "Type", "description": "Description",
         "formats": "Other formats", "place": "Place", "ego_network": "Actor's network",

@@ -50,7 +50,7 @@ class RemoteStore:
         self.on_commit: list[Callable[[], None]] = []
         # Other clients may write to the endpoint too: every write is recorded as unknown (caches rebuild).
         self.changes = ChangeLog(self)  # type: ignore[arg-type]
-        self._public: tuple[float, list[ox.NamedNode | ox.DefaultGraph] | None] | None = None
+        self._public: tuple[float, frozenset[ox.NamedNode]] | None = None
 
     @classmethod
     def from_settings(cls, settings: Any) -> RemoteStore:
@@ -142,20 +142,34 @@ class RemoteStore:
         names = [v.value for v in results.variables]
         return [{n: row[n] for n in names if row[n] is not None} for row in results]
 
-    def public_default_graph(self) -> list[ox.NamedNode | ox.DefaultGraph] | None:
-        """As Store.public_default_graph: every graph, less the withdrawn contributions (issue 7)."""
+    def withdrawn_graphs(self) -> frozenset[ox.NamedNode]:
+        """As Store.withdrawn_graphs (other clients may withdraw too: read again after PUBLIC_GRAPHS_TTL_S)."""
         cached = self._public
         if cached is not None and time.monotonic() - cached[0] < PUBLIC_GRAPHS_TTL_S:
             return cached[1]
         rows = self.select(
             f"SELECT ?g WHERE {{ GRAPH {META_GRAPH} {{ ?g {PROV.invalidatedAtTime} ?t }} "
             f"FILTER(isIRI(?g) && STRSTARTS(STR(?g), \"{GRAPH}contribution/\")) }}", dataset_from_query=True)
-        withdrawn = {row["g"] for row in rows}
-        public: list[ox.NamedNode | ox.DefaultGraph] | None = None
-        if withdrawn:
-            public = [g for g in self.named_graphs() if g not in withdrawn]
-        self._public = (time.monotonic(), public)
-        return public
+        withdrawn = frozenset(row["g"] for row in rows if isinstance(row.get("g"), ox.NamedNode))
+        self._public = (time.monotonic(), withdrawn)
+        return withdrawn
+
+    def public_default_graph(self) -> list[ox.NamedNode | ox.DefaultGraph] | None:
+        """As Store.public_default_graph: every graph, less the withdrawn contributions (issue 7)."""
+        withdrawn = self.withdrawn_graphs()
+        if not withdrawn:
+            return None
+        return [g for g in self.named_graphs() if g not in withdrawn]
+
+    def public_named_graphs(self) -> list[ox.NamedNode] | None:
+        withdrawn = self.withdrawn_graphs()
+        if not withdrawn:
+            return None
+        return [g for g in self.named_graphs() if g not in withdrawn]
+
+    def public_quads(self, subject: Any = None, predicate: Any = None, obj: Any = None) -> Iterator[ox.Quad]:
+        withdrawn = self.withdrawn_graphs()
+        return (q for q in self.quads(subject, predicate, obj) if q.graph_name not in withdrawn)
 
     def quads(self, subject: Any = None, predicate: Any = None, obj: Any = None,
               graph: Any = None) -> Iterator[ox.Quad]:

@@ -49,6 +49,7 @@ class Store:
         # Called (under write_lock) after each committed write; the reader pool publishes a checkpoint there.
         self.on_commit: list[Callable[[], None]] = []
         self.changes = ChangeLog(self)  # what each write touched, for the caches that follow the store
+        self._withdrawn: tuple[int, frozenset[ox.NamedNode]] | None = None
         self._ox = self._open()
 
     @classmethod
@@ -57,6 +58,7 @@ class Store:
         store = cls.__new__(cls)
         store.path, store.bulk_threshold, store.write_lock, store.on_commit = None, 0, threading.RLock(), []
         store.changes = ChangeLog(store)
+        store._withdrawn = None
         store._ox = oxigraph
         return store
 
@@ -120,6 +122,18 @@ class Store:
         names = [v.value for v in results.variables]
         return [{n: row[n] for n in names if row[n] is not None} for row in results]
 
+    def withdrawn_graphs(self) -> frozenset[ox.NamedNode]:
+        """The contribution graphs withdrawn from the public union (graph/meta gives each a prov:invalidatedAtTime);
+        read once per write (cached on the change log's generation)."""
+        generation = self.changes.generation
+        cached = self._withdrawn
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        found = frozenset(q.subject for q in self._ox.quads_for_pattern(None, _INVALIDATED_AT, None, META_GRAPH)
+                          if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(_CONTRIBUTIONS))
+        self._withdrawn = (generation, found)
+        return found
+
     def public_default_graph(self) -> list[ox.NamedNode | ox.DefaultGraph] | None:
         """The graphs whose union is the public default graph; None means every graph.
 
@@ -127,15 +141,29 @@ class Store:
         with prov:invalidatedAtTime is left out (it stays queryable by name). Until one is withdrawn, every
         graph is public. The cost is one lookup in graph/meta, plus the list of graphs when one is withdrawn.
         """
-        withdrawn = {q.subject for q in self._ox.quads_for_pattern(None, _INVALIDATED_AT, None, META_GRAPH)
-                     if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(_CONTRIBUTIONS)}
+        withdrawn = self.withdrawn_graphs()
         if not withdrawn:
             return None
         return [ox.DefaultGraph(), *(g for g in self.named_graphs() if g not in withdrawn)]
 
+    def public_named_graphs(self) -> list[ox.NamedNode] | None:
+        """The named graphs a page may show statements from (`GRAPH ?g`); None means every graph."""
+        withdrawn = self.withdrawn_graphs()
+        if not withdrawn:
+            return None
+        return [g for g in self.named_graphs() if g not in withdrawn]
+
     def quads(self, subject: Any = None, predicate: Any = None, obj: Any = None,
               graph: Any = None) -> Iterator[ox.Quad]:
         return iter(self._ox.quads_for_pattern(subject, predicate, obj, graph))
+
+    def public_quads(self, subject: Any = None, predicate: Any = None, obj: Any = None) -> Iterator[ox.Quad]:
+        """The quads matching the pattern in the public union (every graph but withdrawn contributions)."""
+        withdrawn = self.withdrawn_graphs()
+        found = self._ox.quads_for_pattern(subject, predicate, obj, None)
+        if not withdrawn:
+            return iter(found)
+        return (q for q in found if q.graph_name not in withdrawn)
 
     def named_graphs(self) -> list[ox.NamedNode]:
         return sorted((g for g in self._ox.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value)

@@ -59,7 +59,8 @@ def thing(rest: str) -> Any:
     iri = base_iri() + path
     store = get_store()
     if not describe.exists(store, iri):
-        return not_found(iri)
+        withdrawn = describe.withdrawn_only(store, iri)
+        return gone(iri, [g.value for g in withdrawn]) if withdrawn else not_found(iri)
     if suffix is None:
         fmt = choose_format()
         response = redirect(f"/{path}.{SUFFIX[fmt.name]}", code=303)
@@ -108,6 +109,20 @@ def not_found(what: str) -> Response:
         response.status_code = 404
         return response
     return not_found_page(what)
+
+
+def gone(what: str, graphs: list[str]) -> Response:
+    """410: everything said about the IRI came from withdrawn contributions (which stay readable by name)."""
+    try:
+        fmt = choose_format()
+    except NotAcceptable:
+        fmt = HTML
+    if fmt.name != "html":
+        response = jsonify({"error": "Gone", "status": 410, "withdrawn_contributions": graphs,
+                            "message": f"everything known about {what} came from withdrawn contributions"})
+        response.status_code = 410
+        return response
+    return render("gone.html", status=410, what=what, graphs=graphs)
 
 
 def not_found_page(what: str, message: str | None = None) -> Response:

@@ -1,0 +1,62 @@
+"""Withdrawn contributions leave the resource pages and RDF documents too (issue 7's public union, issue 4's
+pages): a resource known only from withdrawn contributions answers 410 Gone, naming them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.contrib_env import COMMITMENT, ID, Env, make_env, report_ttl
+from thc_graph.store import Store
+
+CONTRIB = "https://w3id.org/thc/graph/contribution/"
+COMMITMENT_PAGE = "/" + COMMITMENT.split("https://w3id.org/thc/", 1)[1] + ".html"
+
+
+@pytest.fixture
+def env(seed_store: Store, tmp_path: Path) -> Env:
+    return make_env(seed_store, tmp_path)
+
+
+def _withdraw(env: Env, graph: str, who: str = "mulhouse") -> str:
+    path = "/api/contributions/" + graph[len(CONTRIB):]
+    response = env.client.post(path + "/withdraw", headers=env.auth(who))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return path
+
+
+def test_a_withdrawn_report_is_gone_in_every_format_and_back_after_restore(env: Env) -> None:
+    graph = env.post("mulhouse", report_ttl("gone1")).json["graph"]
+    assert env.client.get("/id/report/gone1.html").status_code == 200
+    path = _withdraw(env, graph)
+
+    page = env.client.get("/id/report/gone1.html")
+    assert page.status_code == 410
+    html = page.get_data(as_text=True)
+    assert graph[len("https://w3id.org/thc"):] in html  # the contribution, linked by name
+    assert "Rapport gone1" not in html
+    assert env.client.get("/id/report/gone1").status_code == 410
+    machine = env.client.get("/id/report/gone1", headers={"Accept": "text/turtle"})
+    assert machine.status_code == 410 and machine.json["withdrawn_contributions"] == [graph]
+    assert env.client.get("/id/report/gone1.ttl").status_code == 410
+    # the contribution itself stays readable by name
+    assert env.client.get(graph[len("https://w3id.org/thc"):] + ".html").status_code == 200
+
+    assert env.client.post(path + "/restore", headers=env.auth("admin")).status_code == 200
+    assert env.client.get("/id/report/gone1.html").status_code == 200
+    assert "Rapport gone1" in env.client.get("/id/report/gone1.html").get_data(as_text=True)
+
+
+def test_the_commitment_page_and_rdf_forget_a_withdrawn_report(env: Env) -> None:
+    graph = env.post("mulhouse", report_ttl("gone2", when="2025-02-01")).json["graph"]
+    report = ID + "report/gone2"
+    assert "Rapport gone2" in env.client.get(COMMITMENT_PAGE).get_data(as_text=True)
+    _withdraw(env, graph)
+    html = env.client.get(COMMITMENT_PAGE).get_data(as_text=True)
+    assert "Rapport gone2" not in html and "report/gone2" not in html
+    turtle = env.client.get("/id/report/gone2.ttl")
+    assert turtle.status_code == 410
+    # a statement a withdrawn contribution made about a resource that stays is not in its RDF either
+    assert report not in env.client.get(COMMITMENT_PAGE.replace(".html", ".nt")).get_data(as_text=True)
+
