@@ -146,3 +146,17 @@ def test_the_seed_store_follows_a_contribution_and_its_withdrawal(seed_store: St
     assert env.client.post(path + "/restore", headers=env.auth("admin")).status_code == 200
     _, touched = env.store.changes.since(generation)
     assert touched is not None and {report, COMMITMENT, graph} <= touched
+
+
+def test_the_graphs_of_each_write_are_recorded_even_with_nobody_following(memory: Store) -> None:
+    assert memory.changes.following is False
+    start = memory.changes.generation
+    memory.replace_graph(G1, [label(A, "a")], [modified(G1, "1")])
+    memory.update(f"INSERT DATA {{ GRAPH {G2} {{ {B} {RDFS.label} 'b' }} }}", graphs=[G2])
+    memory.update(f"INSERT DATA {{ {D} {RDFS.label} 'd' }}", graphs=[ox.DefaultGraph()])
+    assert memory.changes.graphs_since(start) == (start + 3, {G1.value, META_GRAPH.value, G2.value, ""})
+    assert memory.changes.since(start)[1] is None  # no IRIs were recorded: nobody followed
+    memory.add_metadata([modified(G2, "2")], affects=[G2])
+    assert memory.changes.graphs_since(start + 3)[1] == {META_GRAPH.value, G2.value}
+    memory.update(f"INSERT DATA {{ GRAPH {G2} {{ {C} {RDFS.label} 'c' }} }}")  # says nothing of its graphs
+    assert memory.changes.graphs_since(start + 3)[1] is None

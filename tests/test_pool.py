@@ -113,3 +113,48 @@ def test_the_pool_remote_store_and_limits_never_import_flask() -> None:
             "thc_graph.cli; print([m for m in sys.modules if m == 'flask' or m.startswith('flask.')])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def _dump_via(pool: ReaderPool, writable: Store) -> bytes:
+    everything = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!isBlank(?s) && !isBlank(?o)) } " \
+                 "ORDER BY ?g ?s ?p ?o"
+    return _body(pool.execute(writable, sparql.QueryRequest(everything, accept="text/csv")))
+
+
+def _settled(pool: ReaderPool) -> None:
+    """Wait until both readers took the newest checkpoint (they move in the background)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        stats = pool.stats()
+        if stats["idle"] == stats["readers"] == 2 and stats["checkpoint_loads"] + stats["checkpoint_deltas"] >= 2:
+            return
+        time.sleep(0.05)
+
+
+def test_in_memory_readers_copy_only_the_graphs_a_write_changed(writable: Store) -> None:
+    from thc_graph import formats, ingest
+    from thc_graph.namespaces import GRAPH
+
+    with ReaderPool(writable, readers=2, timeout_s=20, in_memory=True) as pool:
+        _settled(pool)
+        loads = pool.stats()["checkpoint_loads"]
+        assert loads >= 2 and pool.stats()["checkpoint_deltas"] == 0
+        # a described write (replace_graph through ingest), a Graph Store-like merge, a drop: each a delta
+        triples = ingest.parse_bytes(b'<https://w3id.org/thc/id/x> <http://www.w3.org/2000/01/rdf-schema#label> "x" .',
+                                     "x.nt", formats.RDF_BY_NAME["ntriples"])
+        ingest.ingest(writable, [triples], GRAPH["delta-test"], validate=False)
+        writable.update(f"INSERT DATA {{ GRAPH {GRAPH['delta-test']} {{ <http://a> <http://b> 'c' }} }}",
+                        graphs=[GRAPH["delta-test"]])
+        writable.drop_graph(GRAPH["seed"])
+        for _ in range(3):  # every reader serves a query at least once, so each moved to the newest checkpoint
+            assert _dump_via(pool, writable) == _body(sparql.execute(writable, sparql.QueryRequest(
+                "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!isBlank(?s) && !isBlank(?o)) } "
+                "ORDER BY ?g ?s ?p ?o", accept="text/csv")))
+        stats = pool.stats()
+        assert stats["checkpoint_deltas"] >= 2 and stats["checkpoint_loads"] == loads
+        # a write that does not say which graphs it changed: the readers copy the whole checkpoint again
+        writable.update(f"INSERT DATA {{ GRAPH {GRAPH['other']} {{ <http://a> <http://b> 'd' }} }}")
+        for _ in range(3):
+            assert b"\r\nhttp://a,http://b,d" in _body(pool.execute(writable, sparql.QueryRequest(
+                "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(?o = 'd') }", accept="text/csv")))
+        assert pool.stats()["checkpoint_loads"] > loads

@@ -9,7 +9,8 @@ quads, is recorded as *unknown*: its followers rebuild from the store.
 
 A follower keeps the generation it is current at (`token()`), and later asks `since(generation)` for the IRIs to
 look at again: a set (possibly empty), or None when it must rebuild (an unknown write, or more changes than the log
-keeps). Until somebody follows, writes record nothing (no scan is paid).
+keeps). Until somebody follows, writes record no IRIs (no scan is paid). The graphs each write changed are always
+recorded (`graphs_since`): the reader processes copy just those from the newest checkpoint.
 """
 
 from __future__ import annotations
@@ -32,11 +33,21 @@ GraphName = ox.NamedNode | ox.DefaultGraph
 
 @dataclass
 class Pending:
-    """A write under way: the graphs it touches and the IRIs they mentioned before it (None: too many to follow)."""
+    """A write under way: the graphs it writes and the IRIs they mentioned before it (None: not followed, or too
+    many to follow)."""
 
     graphs: tuple[GraphName, ...]
     before: set[str] | None
     extra: frozenset[str] = frozenset()
+
+
+def graph_key(graph: GraphName) -> str:
+    """A graph as the log names it: its IRI, or "" for the default graph."""
+    return graph.value if isinstance(graph, ox.NamedNode) else ""
+
+
+def graph_of(key: str) -> GraphName:
+    return ox.NamedNode(key) if key else ox.DefaultGraph()
 
 
 class ChangeLog:
@@ -48,28 +59,32 @@ class ChangeLog:
         self.max_quads = max_quads
         self.generation = 0
         self.following = False
-        self._entries: deque[tuple[int, frozenset[str] | None]] = deque(maxlen=keep)
+        # (generation, IRIs touched or None, graphs written or None) per write
+        self._entries: deque[tuple[int, frozenset[str] | None, frozenset[str] | None]] = deque(maxlen=keep)
         self._lock = threading.Lock()
 
     # -- writers ------------------------------------------------------------------------------------------------
     def begin(self, graphs: Iterable[GraphName] | None, *, extra: Iterable[str] = ()) -> Pending | None:
-        """Before a write to `graphs` (None: unknown). `extra`: IRIs the write touches besides those graphs (the
-        triples of a metadata write)."""
-        if graphs is None or not self.following:
+        """Before a write to `graphs` (None: unknown; graph/meta is named when the write changes it). `extra`: IRIs
+        the write touches besides what those graphs mention (the triples of a metadata write)."""
+        if graphs is None:
             return None
         named = tuple(graphs)
-        return Pending(named, self._mentions(named), frozenset(extra))
+        return Pending(named, self._mentions(named) if self.following else None, frozenset(extra))
 
     def commit(self, pending: Pending | None) -> None:
         """After a committed write: record what it touched (unknown when `pending` is None)."""
         touched: frozenset[str] | None = None
-        if pending is not None and pending.before is not None:
-            after = self._mentions(pending.graphs)
-            if after is not None:
-                touched = frozenset(pending.before | after | pending.extra)
+        graphs: frozenset[str] | None = None
+        if pending is not None:
+            graphs = frozenset(graph_key(g) for g in pending.graphs)
+            if pending.before is not None:
+                after = self._mentions(pending.graphs)
+                if after is not None:
+                    touched = frozenset(pending.before | after | pending.extra)
         with self._lock:
             self.generation += 1
-            self._entries.append((self.generation, touched))
+            self._entries.append((self.generation, touched, graphs))
 
     # -- followers ----------------------------------------------------------------------------------------------
     def token(self) -> int:
@@ -80,20 +95,28 @@ class ChangeLog:
 
     def since(self, generation: int) -> tuple[int, set[str] | None]:
         """(current generation, IRIs touched by the writes after `generation`); None: rebuild from the store."""
+        return self._union(generation, 1)
+
+    def graphs_since(self, generation: int) -> tuple[int, set[str] | None]:
+        """(current generation, graphs written after `generation`, by graph_key); None: unknown, copy everything."""
+        return self._union(generation, 2)
+
+    def _union(self, generation: int, field: int) -> tuple[int, set[str] | None]:
         with self._lock:
             current = self.generation
             if generation == current:
                 return current, set()
             if generation > current or not self._entries or self._entries[0][0] > generation + 1:
                 return current, None  # another store, or older than what the log keeps
-            touched: set[str] = set()
-            for number, iris in self._entries:
-                if number <= generation:
+            found: set[str] = set()
+            for entry in self._entries:
+                if entry[0] <= generation:
                     continue
-                if iris is None:
+                part = entry[field]
+                if part is None:
                     return current, None
-                touched |= iris
-            return current, touched
+                found |= part  # type: ignore[operator]
+            return current, found
 
     # -- reading the store --------------------------------------------------------------------------------------
     def _mentions(self, graphs: tuple[GraphName, ...]) -> set[str] | None:

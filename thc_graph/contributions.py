@@ -415,7 +415,7 @@ def restore(store: Store, principal: Principal, graph_text: str) -> dict[str, An
             ox.Triple(activity, PROV.wasAssociatedWith, ox.Literal(principal.name))))
         store.update(f"DELETE WHERE {{ GRAPH {meta} {{ {g} {PROV.invalidatedAtTime} ?t }} }} ; "
                      f"DELETE WHERE {{ GRAPH {meta} {{ {g} {PROV.wasInvalidatedBy} ?a }} }} ; "
-                     f"INSERT DATA {{ GRAPH {meta} {{ {inserts} }} }}", graphs=[graph])
+                     f"INSERT DATA {{ GRAPH {meta} {{ {inserts} }} }}", graphs=[META_GRAPH, graph])
     return {"graph": graph.value, "restored": now.value, "by": principal.name}
 
 
@@ -572,6 +572,13 @@ def commitment_histories(store: Store, commitments: Iterable[str], lang: str = "
             item["evidence"].append(row["evidence"].value)
     return {c: sorted(items.values(), key=lambda i: (i["date"] or "", i["published"] or "", i["iri"]))
             for c, items in out.items()}
+
+
+def latest_rated(history: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """The item of a commitment's history (`commitment_histories`, oldest first) that gives it its status: the latest
+    report or evaluation that is not withdrawn and has a completion; None when there is none."""
+    rated = [i for i in history if i["kind"] in ("report", "evaluation") and not i["withdrawn"] and i["completion"]]
+    return rated[-1] if rated else None
 
 
 def _opt(row: Mapping[str, Any], name: str) -> str | None:

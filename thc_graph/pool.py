@@ -25,13 +25,29 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from . import errors, formats, sparql
+from . import changes, errors, formats, sparql
 from .errors import StoreError, ThcError
 from .limits import query_timeout
 from .store import Store
 
 # Loading a checkpoint is not the query's time: it is bounded on its own (seconds per million triples).
 LOAD_TIMEOUT_S = 600.0
+
+
+def apply_delta(store: Store, path: str, graphs: tuple[str, ...]) -> None:
+    """Bring an in-memory copy up to the checkpoint at `path` by copying only `graphs` from it (by graph key: an IRI,
+    or "" for the default graph): each is emptied, then filled with the checkpoint's version."""
+    on_disk = ox.Store.read_only(path)
+    memory = store.oxigraph
+    for key in graphs:
+        graph = changes.graph_of(key)
+        if isinstance(graph, ox.NamedNode):
+            memory.remove_graph(graph)
+        else:
+            memory.clear_graph(graph)
+        memory.bulk_extend(on_disk.quads_for_pattern(None, None, None, graph))
+    del on_disk
+    gc.collect()
 
 
 def open_checkpoint(path: str, in_memory: bool) -> Store:
@@ -93,7 +109,10 @@ class _PipeWorker(sparql._Worker):
 def _reader_main(conn: Connection, in_memory: bool) -> None:
     """The loop of one reader process: load the checkpoint named (if new to it), run the query, stream the answer.
 
-    Messages out: ("loaded", generation) when it loaded a checkpoint; then for a query ("error", class, message,
+    Messages in: (kind, generation, checkpoint path, base, graphs[, query]): an in-memory reader at generation `base`
+    copies just `graphs` from the checkpoint (a delta) when they are given; otherwise it loads the whole checkpoint.
+    Messages out: ("loaded", generation, "delta" or "full") when it loaded a checkpoint; then for a query ("error",
+    class, message,
     status, title), or ("whole", format name, is results, truncated, bytes) for an answer of less than a chunk, or
     ("answer", format name, is results, truncated), ("chunk", bytes)... and ("end",) or ("failed", message).
     """
@@ -107,17 +126,25 @@ def _reader_main(conn: Connection, in_memory: bool) -> None:
             return
         if message is None:
             return
-        kind, wanted, path = message[:3]
+        kind, wanted, path, base, graphs = message[:5]
         if wanted != generation:
-            store = None
-            gc.collect()
-            store = open_checkpoint(path, in_memory)
+            how = "full"
+            if in_memory and store is not None and graphs is not None and base == generation:
+                try:
+                    apply_delta(store, path, graphs)
+                    how = "delta"
+                except (OSError, ValueError):
+                    pass  # copy the whole checkpoint instead
+            if how == "full":
+                store = None
+                gc.collect()
+                store = open_checkpoint(path, in_memory)
             generation = wanted
-            conn.send(("loaded", generation))
+            conn.send(("loaded", generation, how))
         if kind != "query":
             continue
         assert store is not None
-        request: sparql.QueryRequest = message[3]
+        request: sparql.QueryRequest = message[5]
         try:
             form = sparql.query_form(request.query) or "SELECT"
             fmt = formats.negotiate(request.accept, sparql.offered_formats(form), request.format)
@@ -203,6 +230,7 @@ class ReaderPool:
         self._readers: set[_Reader] = set()
         self._checkpoints: dict[int, Path] = {}
         self._generation = 0
+        self._log_at: dict[int, int] = {}  # checkpoint generation → the store's change-log generation it holds
         self._closed = False
         self.counts: Counter[str] = Counter()
         self.publish()
@@ -217,9 +245,11 @@ class ReaderPool:
             generation = self._generation + 1
             path = self.directory / f"{generation:08d}"
             self.store.backup(path)
+            log_generation = self.store.changes.generation
         with self._cond:
             self._generation = generation
             self._checkpoints[generation] = path
+            self._log_at[generation] = log_generation
             stale = [r for r in self._idle if r.generation != generation]
             for reader in stale:
                 self._idle.remove(reader)
@@ -241,6 +271,9 @@ class ReaderPool:
             held = {r.holds for r in self._readers}
             old = [g for g in self._checkpoints if g != self._generation and g not in held]
             paths = [self._checkpoints.pop(g) for g in old]
+            known = {r.generation for r in self._readers} | {self._generation}
+            for stale in [g for g in self._log_at if g not in known]:
+                del self._log_at[stale]
         for path in paths:
             shutil.rmtree(path, ignore_errors=True)
 
@@ -321,16 +354,24 @@ class ReaderPool:
         with self._cond:
             generation = self._generation
             path = self._checkpoints[generation]
-            behind = reader.generation != generation
+            base = reader.generation
+            behind = base != generation
+            graphs: tuple[str, ...] | None = None
+            if behind and self.in_memory and base is not None and base in self._log_at:
+                _, written = self.store.changes.graphs_since(self._log_at[base])
+                graphs = tuple(sorted(written)) if written is not None else None
             reader.generation = reader.holds = generation
-        message = (kind, generation, str(path)) if request is None else (kind, generation, str(path), request)
+        message: tuple[Any, ...] = (kind, generation, str(path), base, graphs)
+        if request is not None:
+            message += (request,)
         try:
             reader.conn.send(message)
         except OSError:
             self._replace(reader)
             raise StoreError("a reader process ended before it could take the query") from None
         if behind:
-            self._receive(reader, time.monotonic() + LOAD_TIMEOUT_S, loading=True)
+            loaded = self._receive(reader, time.monotonic() + LOAD_TIMEOUT_S, loading=True)
+            self.counts["deltas" if loaded[2] == "delta" else "loads"] += 1
         if self.in_memory:
             reader.holds = None  # it has its own copy now
 
@@ -369,6 +410,7 @@ class ReaderPool:
                     "pids": sorted(r.pid for r in self._readers),
                     "checkpoints": len(self._checkpoints), "in_memory": self.in_memory,
                     "queries": self.counts["queries"], "timeouts": self.counts["timeouts"],
+                    "checkpoint_loads": self.counts["loads"], "checkpoint_deltas": self.counts["deltas"],
                     "readers_replaced": self.counts["replaced"]}
 
     def close(self) -> None:

@@ -195,7 +195,7 @@ class Store:
         All or nothing: a reader sees the old graph or the new one, never a mix.
         """
         with self.write_lock:
-            pending = self.changes.begin([graph])
+            pending = self.changes.begin([graph, META_GRAPH])
             if len(triples) <= self.bulk_threshold or self.path is None:
                 self._ox.update(_replace_update(graph, triples, metadata))
             else:
@@ -210,7 +210,7 @@ class Store:
     def drop_graph(self, graph: ox.NamedNode) -> None:
         """Remove a graph and its description."""
         with self.write_lock:
-            pending = self.changes.begin([graph])
+            pending = self.changes.begin([graph, META_GRAPH])
             self._ox.update(_replace_update(graph, None, ()) + " ; DROP SILENT GRAPH " + str(graph))
             self.committed(pending)
 
@@ -220,7 +220,7 @@ class Store:
         triples = list(triples)
         mentioned = {term.value for t in triples for term in (t.subject, t.object) if isinstance(term, ox.NamedNode)}
         with self.write_lock:
-            pending = self.changes.begin(affects, extra=mentioned)
+            pending = self.changes.begin([META_GRAPH, *affects], extra=mentioned)
             self._ox.extend(ox.Quad(t.subject, t.predicate, t.object, META_GRAPH) for t in triples)
             self.committed(pending)
 
