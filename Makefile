@@ -18,13 +18,16 @@ $(STAMP): pyproject.toml
 install: $(STAMP) web
 
 ## web: the front-end libraries (npm, locked) copied into web/static/dist; nothing is loaded from a CDN.
+## The maps' base layer is cut from Natural Earth (npm's world-atlas) by web/build-basemap.mjs.
 WEB_DIST := web/static/dist
-$(WEB_DIST)/.built: web/package.json web/package-lock.json
+$(WEB_DIST)/.built: web/package.json web/package-lock.json web/build-basemap.mjs
 	cd web && npm ci --no-audit --no-fund --ignore-scripts
 	rm -rf $(WEB_DIST) && mkdir -p $(WEB_DIST)/yasgui $(WEB_DIST)/leaflet $(WEB_DIST)/cytoscape
 	cp web/node_modules/@zazuko/yasgui/build/yasgui.min.js web/node_modules/@zazuko/yasgui/build/yasgui.min.css $(WEB_DIST)/yasgui/
 	cp -r web/node_modules/leaflet/dist/leaflet.js web/node_modules/leaflet/dist/leaflet.css web/node_modules/leaflet/dist/images $(WEB_DIST)/leaflet/
 	cp web/node_modules/cytoscape/dist/cytoscape.min.js $(WEB_DIST)/cytoscape/
+	cd web && node build-basemap.mjs static/dist/basemap/natural-earth-france.json
+	cp web/node_modules/world-atlas/LICENSE $(WEB_DIST)/basemap/LICENSE-world-atlas.txt
 	touch $@
 
 web: $(WEB_DIST)/.built

@@ -77,7 +77,9 @@ UI: dict[str, dict[str, str]] = {
         "js_off": "Cette vue interactive demande JavaScript ; les mêmes données sont listées ci-dessous.",
         "more": "et {n} de plus", "items": "éléments", "yasgui_help": "Chaque requête nommée est un onglet ; "
         "le lien de partage garde la requête dans l'adresse.",
-        "map_note": "Fond sans tuiles : les territoires sont placés par leurs coordonnées.",
+        "map_note": "Fond de carte Natural Earth (domaine public), sans serveur de tuiles : les territoires sont "
+                    "placés par leurs coordonnées.",
+        "period": "Ou pendant une période", "period_from": "du", "period_to": "au",
         "members": "membres", "nodes": "nœuds", "edges": "liens", "label": "Nom", "value": "Valeur",
         "catalogue": "Catalogue des jeux de données",
         "js_off_network": "Le réseau interactif demande JavaScript ; ses données se téléchargent ci-dessus (JSON, "
@@ -145,7 +147,9 @@ UI: dict[str, dict[str, str]] = {
         "js_off": "This interactive view needs JavaScript; the same data are listed below.",
         "more": "and {n} more", "items": "items", "yasgui_help": "Each named query is a tab; the share link "
         "keeps the query in the address.",
-        "map_note": "No tile background: territories are placed by their coordinates.",
+        "map_note": "Natural Earth base map (public domain), no tile server: territories are placed by their "
+                    "coordinates.",
+        "period": "Or during a period", "period_from": "from", "period_to": "to",
         "members": "members", "nodes": "nodes", "edges": "edges", "label": "Name", "value": "Value",
         "catalogue": "Dataset catalogue",
         "js_off_network": "The interactive network needs JavaScript; its data can be downloaded above (JSON, "

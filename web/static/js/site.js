@@ -1,10 +1,58 @@
-// Progressive enhancements: every page is readable without them. Data come from our own JSON (no CDN, no tiles).
+// Progressive enhancements: every page is readable without them. Data come from our own JSON and static files
+// (no CDN, no tile server).
 (function () {
   "use strict";
 
-  function plainMap(el, points, zoom) {
-    // No tile server is reachable: a plain background, territories drawn as circle markers by their coordinates.
-    var map = L.map(el, { attributionControl: false, zoomSnap: 0.25 });
+  // The maps' base layer: Natural Earth's countries (public domain, npm's world-atlas), cut for France and its
+  // neighbours by `make web` (web/build-basemap.mjs); no tile server. Fetched once per page, drawn under the markers.
+  var BASEMAP = "/static/dist/basemap/natural-earth-france.json";
+  var BASEMAP_ATTRIBUTION = '<a href="https://www.naturalearthdata.com/">Natural Earth</a>';
+  var basemap = null;
+
+  function basemapStyle(sea) {
+    var land = { stroke: false, fillColor: "#ece7dc", fillOpacity: 1 };
+    var styles = {
+      "world-land": land,
+      "world-borders": { color: "#b5ad9e", weight: 0.6, opacity: 1, fill: false },
+      "sea": { stroke: false, fillColor: sea, fillOpacity: 1 },
+      "land": land,
+      "borders": { color: "#8d8576", weight: 1, opacity: 1, fill: false }
+    };
+    return function (feature) {
+      var p = feature.properties || {};
+      var style = Object.assign({}, styles[p.layer] || land);
+      if (p.layer === "land" && p.france) { style.fillColor = "#fbf8f1"; }
+      style.className = "basemap-" + p.layer + (p.france ? " basemap-france" : "") + (p.id ? " basemap-" + p.id : "");
+      return style;
+    };
+  }
+
+  function drawBasemap(map, el) {
+    // Its own pane under the markers' (overlayPane, z-index 400), since it arrives after them.
+    var pane = map.createPane("basemap");
+    pane.style.zIndex = 250;
+    el.setAttribute("data-basemap", "loading");
+    if (!basemap) {
+      basemap = fetch(BASEMAP).then(function (r) {
+        if (!r.ok) { throw new Error(BASEMAP + ": " + r.status); }
+        return r.json();
+      });
+    }
+    basemap.then(function (data) {
+      L.geoJSON(data, {
+        pane: "basemap", renderer: L.svg({ pane: "basemap" }), interactive: false,
+        attribution: BASEMAP_ATTRIBUTION, style: basemapStyle(window.getComputedStyle(el).backgroundColor)
+      }).addTo(map);
+      el.setAttribute("data-basemap", "loaded");
+    }).catch(function () {
+      el.setAttribute("data-basemap", "failed");  // the markers stay, on the sea-coloured background
+    });
+  }
+
+  function pointMap(el, points, zoom) {
+    // Territories drawn as circle markers by their coordinates, over the Natural Earth base layer.
+    var map = L.map(el, { zoomSnap: 0.25, minZoom: 2 });
+    drawBasemap(map, el);
     var layer = L.featureGroup();
     points.forEach(function (p) {
       var colour = p.progress == null ? "#777" : (p.progress >= 0.75 ? "#1a7f37" : p.progress >= 0.25 ? "#d4a72c" : "#cf222e");
@@ -32,14 +80,14 @@
 
   var small = document.getElementById("small-map");
   if (small && typeof L !== "undefined") {
-    plainMap(small, [{ lat: +small.dataset.lat, long: +small.dataset.long, label: small.dataset.label }], 8);
+    pointMap(small, [{ lat: +small.dataset.lat, long: +small.dataset.long, label: small.dataset.label }], 8);
   }
 
   var big = document.getElementById("map");
   if (big && typeof L !== "undefined") {
     fetch(big.dataset.src, { headers: { Accept: "application/json" } }).then(function (r) { return r.json(); })
       .then(function (data) {
-        plainMap(big, data.markers.map(function (m) {
+        pointMap(big, data.markers.map(function (m) {
           return { lat: m.lat, long: m.long, label: m.label, progress: m.progress, href: localHref(m.iri) };
         }));
       });
@@ -90,11 +138,14 @@
     var colourSel = document.getElementById("network-colour");
     var sizeSel = document.getElementById("network-size");
     var asOf = document.getElementById("network-as-of");
+    var from = document.getElementById("network-from");
+    var to = document.getElementById("network-to");
+    var formats = document.getElementById("network-formats");
     var search = document.getElementById("network-search");
     var ties = document.getElementById("network-ties");
     var legend = document.getElementById("network-legend");
     var table = document.getElementById("network-nodes");
-    var state = { cy: null, data: null, edges: null, off: {}, sortKey: null, sortDir: "none" };
+    var state = { cy: null, data: null, edges: null, off: {}, sortKey: null, sortDir: "none", loads: 0 };
 
     function label(n) { return (en ? n.label_en : n.label) || n.label || n.id; }
 
@@ -306,27 +357,84 @@
       fillTable(metrics);
       if (search.value) { applySearch(); }
       el.setAttribute("data-nodes", String(state.cy.nodes().length));
-      el.setAttribute("data-as-of", ((data.graph || {}).ties_window || {}).as_of || "");
+      var shown = (data.graph || {}).ties_window || {};
+      el.setAttribute("data-as-of", shown.as_of || "");
+      el.setAttribute("data-from", shown.from || "");
+      el.setAttribute("data-to", shown.to || "");
+    }
+
+    // The window of ties: one day (as_of) or a period (from and/or to); the JSON takes one or the other, not both.
+    function windowParams() {
+      var params = new URLSearchParams();
+      if (asOf.value) { params.set("as_of", asOf.value); return params; }
+      if (from.value) { params.set("from", from.value); }
+      if (to.value) { params.set("to", to.value); }
+      return params;
+    }
+
+    function bound() {
+      to.min = from.value || "1900-01-01";
+      from.max = to.value || "2100-12-31";
+    }
+
+    // The page's address keeps the window in its fragment (#from=…&to=…, or #as_of=…) so that a link to it shows the
+    // same ties: /network itself takes no parameter, and the fragment never reaches the server.
+    function readAddress() {
+      var params = new URLSearchParams(window.location.hash.replace(/^#/, ""));
+      asOf.value = params.get("as_of") || "";
+      from.value = asOf.value ? "" : params.get("from") || "";
+      to.value = asOf.value ? "" : params.get("to") || "";
+      bound();
+    }
+
+    function writeAddress(params) {
+      var query = params.toString();
+      window.history.replaceState(null, "", window.location.pathname + window.location.search + (query ? "#" + query : ""));
+      // The downloads above (JSON, measures, GEXF) take the same window.
+      Array.prototype.slice.call(formats.querySelectorAll("a")).forEach(function (a) {
+        a.setAttribute("href", a.pathname + (query ? "?" + query : ""));
+      });
     }
 
     function load() {
-      var url = el.dataset.src + "?lang=" + (en ? "en" : "fr") + (asOf.value ? "&as_of=" + encodeURIComponent(asOf.value) : "");
+      var params = windowParams();
+      writeAddress(params);
+      var url = el.dataset.src + "?lang=" + (en ? "en" : "fr") + (params.toString() ? "&" + params : "");
+      var mine = ++state.loads;  // an answer that comes back after a newer request was made is dropped
       el.removeAttribute("data-nodes");
       return fetch(url, { headers: { Accept: "application/json" } })
         .then(function (r) {
           if (!r.ok) { return r.json().then(function (b) { throw new Error(b.message || r.status); }, function () { throw new Error(r.status); }); }
           return r.json();
         })
-        .then(function (data) { status.textContent = ""; draw(data); controls.hidden = false; })
-        .catch(function (err) { status.textContent = url + ": " + err.message; });
+        .then(function (data) {
+          if (mine !== state.loads) { return; }
+          status.textContent = "";
+          draw(data);
+          controls.hidden = false;
+        })
+        .catch(function (err) { if (mine === state.loads) { status.textContent = url + ": " + err.message; } });
     }
 
     controls.addEventListener("submit", function (evt) { evt.preventDefault(); });
     colourSel.addEventListener("change", applyColour);
     sizeSel.addEventListener("change", applySize);
-    asOf.addEventListener("change", load);
+    asOf.addEventListener("change", function () {
+      if (asOf.value) { from.value = ""; to.value = ""; }
+      bound();
+      load();
+    });
+    [from, to].forEach(function (input) {
+      input.addEventListener("change", function () {
+        if (from.value || to.value) { asOf.value = ""; }
+        bound();
+        load();
+      });
+    });
+    window.addEventListener("hashchange", function () { readAddress(); load(); });
     search.addEventListener("input", applySearch);
     window.thcNetworkPage = { load: load, state: state };
+    readAddress();
     load();
   }
 
