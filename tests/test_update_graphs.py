@@ -77,12 +77,12 @@ def test_what_cannot_be_known_is_unknown(name: str) -> None:
     assert written_graphs(UNKNOWN[name]) is None
 
 
-def test_an_update_the_store_refuses_is_a_bad_query_and_changes_nothing() -> None:
-    from thc_graph.errors import BadQuery
+def test_an_update_that_fails_is_a_store_error_and_changes_nothing() -> None:
+    from thc_graph.errors import StoreError
 
     store = Store()
     store.update(f"INSERT DATA {{ GRAPH <{G}1> {{ <http://a> <http://b> 'c' }} }}")
     before = _state(store)
-    with pytest.raises(BadQuery, match="already exists"):
+    with pytest.raises(StoreError, match="already exists"):
         store.update(f"INSERT DATA {{ GRAPH <{G}2> {{ <http://a> <http://b> 'c' }} }} ; CREATE GRAPH <{G}1>")
     assert _state(store) == before

@@ -187,8 +187,8 @@ class Store:
                 raise query_error(exc) from None
             except OSError as exc:
                 raise StoreError(f"the update failed and was not applied: {exc}") from None
-            except RuntimeError as exc:  # what the update asks is refused (CREATE of an existing graph, ...)
-                raise BadQuery(f"the update was not applied: {exc}") from None
+            except RuntimeError as exc:  # what the update asks fails (CREATE of an existing graph, ...)
+                raise StoreError(f"the update failed and was not applied: {exc}") from None
             self.committed(pending)
 
     def replace_graph(self, graph: ox.NamedNode, triples: Sequence[ox.Triple], metadata: Sequence[ox.Triple]) -> None:
