@@ -60,3 +60,21 @@ def test_the_commitment_page_and_rdf_forget_a_withdrawn_report(env: Env) -> None
     # a statement a withdrawn contribution made about a resource that stays is not in its RDF either
     assert report not in env.client.get(COMMITMENT_PAGE.replace(".html", ".nt")).get_data(as_text=True)
 
+
+
+def test_new_data_cannot_lean_on_a_withdrawn_contribution(env: Env) -> None:
+    from tests.contrib_env import SAILLANS_PLAN
+
+    plan = env.post("saillans", SAILLANS_PLAN)
+    assert plan.status_code == 201, plan.json
+    commitment = ID + "commitment/saillans-2014-collegiale"
+    report = report_ttl("lean1", commitment=commitment, by=ID + "actor/commune-26289")
+    assert env.post("saillans", report).status_code == 201  # the commitment exists: the report lands
+    _withdraw(env, plan.json["graph"], who="saillans")
+    before = env.dump()
+    refused = env.post("saillans", report_ttl("lean2", commitment=commitment, by=ID + "actor/commune-26289"))
+    # the plan, commitment and local government are no longer in the public union: the shapes see no actor behind
+    # prov:wasAttributedTo (the validation context leaves withdrawn graphs out), not only the contribution rules
+    assert refused.status_code == 422, refused.json
+    assert {"ClassConstraintComponent"} <= {v["constraint"] for v in refused.json["violations"]}, refused.json
+    assert env.dump() == before

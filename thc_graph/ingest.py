@@ -80,9 +80,10 @@ def context_for(store: Store, triples: Sequence[ox.Triple], exclude: ox.NamedNod
     memberships of the actors it names. Its size follows the data's links, not the store's size.
 
     The graph being replaced (`exclude`) is left out, and so is the ontology graph: validation adds the
-    ontology and its schemes whole, so neither classes nor scheme concepts need fetching.
+    ontology and its schemes whole, so neither classes nor scheme concepts need fetching. Withdrawn
+    contributions are left out too: data may only lean on what the public union says.
     """
-    skipped = {ONTOLOGY_GRAPH} | ({exclude} if exclude is not None else set())
+    skipped = {ONTOLOGY_GRAPH, *store.withdrawn_graphs()} | ({exclude} if exclude is not None else set())
 
     def described(node: ox.NamedNode | ox.BlankNode) -> Iterator[ox.Triple]:
         for quad in store.quads(node, None, None, None):
