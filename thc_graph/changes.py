@@ -16,6 +16,7 @@ recorded (`graphs_since`): the reader processes copy just those from the newest 
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -54,7 +55,8 @@ class ChangeLog:
     """The touched IRIs of the last `keep` writes of one store, numbered by a generation counter."""
 
     def __init__(self, store: Store, *, keep: int = 512, max_quads: int = 200_000) -> None:
-        self.store = store
+        # a weak reference: a Store that is let go must close at once (RocksDB's lock), not wait for the collector
+        self._store = weakref.ref(store)
         self.keep = keep
         self.max_quads = max_quads
         self.generation = 0
@@ -124,10 +126,13 @@ class ChangeLog:
         max_quads."""
         found: set[str] = set()
         seen = 0
+        store = self._store()
+        if store is None:
+            return None
         for graph in graphs:
             if graph == META_GRAPH:
                 continue  # graph/meta is followed through the descriptions of the graphs it describes
-            for quad in self.store.quads(None, None, None, graph):
+            for quad in store.quads(None, None, None, graph):
                 seen += 1
                 if seen > self.max_quads:
                     return None
@@ -135,10 +140,10 @@ class ChangeLog:
                 _add(found, quad.object)
             if isinstance(graph, ox.NamedNode):
                 found.add(graph.value)
-                for quad in self.store.quads(graph, None, None, META_GRAPH):
+                for quad in store.quads(graph, None, None, META_GRAPH):
                     _add(found, quad.object)
                     if isinstance(quad.object, ox.BlankNode):
-                        for nested in self.store.quads(quad.object, None, None, META_GRAPH):
+                        for nested in store.quads(quad.object, None, None, META_GRAPH):
                             _add(found, nested.object)
         return found
 
