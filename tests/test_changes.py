@@ -160,3 +160,12 @@ def test_the_graphs_of_each_write_are_recorded_even_with_nobody_following(memory
     assert memory.changes.graphs_since(start + 3)[1] == {META_GRAPH.value, G2.value}
     memory.update(f"INSERT DATA {{ GRAPH {G2} {{ {C} {RDFS.label} 'c' }} }}")  # says nothing of its graphs
     assert memory.changes.graphs_since(start + 3)[1] is None
+
+
+def test_a_write_into_graph_meta_by_hand_is_unknown(memory: Store) -> None:
+    token = memory.changes.token()
+    memory.replace_graph(META_GRAPH, [label(A, "a")], [])
+    assert memory.changes.since(token)[1] is None
+    token = memory.changes.token()
+    memory.drop_graph(META_GRAPH)
+    assert memory.changes.since(token)[1] is None

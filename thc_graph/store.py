@@ -197,7 +197,7 @@ class Store:
         All or nothing: a reader sees the old graph or the new one, never a mix.
         """
         with self.write_lock:
-            pending = self.changes.begin([graph, META_GRAPH])
+            pending = self.changes.begin(None if graph == META_GRAPH else [graph, META_GRAPH])
             if len(triples) <= self.bulk_threshold or self.path is None:
                 self._ox.update(_replace_update(graph, triples, metadata))
             else:
@@ -212,7 +212,7 @@ class Store:
     def drop_graph(self, graph: ox.NamedNode) -> None:
         """Remove a graph and its description."""
         with self.write_lock:
-            pending = self.changes.begin([graph, META_GRAPH])
+            pending = self.changes.begin(None if graph == META_GRAPH else [graph, META_GRAPH])
             self._ox.update(_replace_update(graph, None, ()) + " ; DROP SILENT GRAPH " + str(graph))
             self.committed(pending)
 

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, request
 from .. import formats, ingest, tokens
 from ..app import get_settings, get_store
 from ..errors import BadData, BadRequest, NotFound, UnsupportedMediaType
+from ..namespaces import META_GRAPH
 from ..store import Store
 from .sparql import CORS_HEADERS, no_content, public_base
 
@@ -139,7 +140,9 @@ def _merge(store: Store, graph: ox.NamedNode | None, triples: list[ox.Triple], a
     if graph is not DEFAULT and not store.has_graph(graph):
         _replace(store, graph, triples, agent)
     elif triples:
-        store.update(_insert_data(graph, triples), graphs=[graph if graph is not None else ox.DefaultGraph()])
+        # graph/meta written by hand changes what other graphs mean (withdrawals): the caches start again
+        written = None if graph == META_GRAPH else [graph if graph is not None else ox.DefaultGraph()]
+        store.update(_insert_data(graph, triples), graphs=written)
 
 
 def _drop(store: Store, graph: ox.NamedNode | None) -> None:
