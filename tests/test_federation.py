@@ -31,7 +31,9 @@ def ours(seed_checkpoint: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     """Our endpoint as `thc serve` runs it (reader pool), on a free port; yields the /sparql URL."""
     path = tmp_path_factory.mktemp("federation") / "store"
     shutil.copytree(seed_checkpoint, path)
-    app = build_app({"store": str(path), "query_timeout_s": "3", "rate_limit_per_minute": "100000"})
+    # SERVICE to loopback is refused unless allowed: these tests call endpoints on 127.0.0.1 (any port)
+    app = build_app({"store": str(path), "query_timeout_s": "3", "rate_limit_per_minute": "100000",
+                     "service_allow": "http://127.0.0.1:"})
     try:
         with serve_waitress(app) as base:
             yield f"{base}/sparql"

@@ -25,6 +25,13 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, store: Store | N
     from .views import register_blueprints
 
     register_blueprints(app)
+    # The dumps follow the store: after each committed write, one background thread rebuilds the files of the graphs
+    # that changed (setting dumps_on_commit; off, or None here: at the first download after a change).
+    from .views.publish import dumps_on_commit
+
+    refresh_dumps = dumps_on_commit(app)
+    if refresh_dumps is not None:
+        app.extensions["thc_store"].on_commit.append(refresh_dumps)
     app.register_error_handler(ThcError, _handle_thc_error)
     app.register_error_handler(HTTPException, _handle_http_error)
     return app

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
 
@@ -45,6 +47,17 @@ def _bool(text: str) -> bool:
     return lowered in ("1", "true", "yes", "on")
 
 
+def _iri_prefixes(text: str) -> tuple[str, ...]:
+    """IRI prefixes separated by spaces or commas, each http(s) with a host."""
+    prefixes = tuple(p for p in re.split(r"[\s,]+", text.strip()) if p)
+    for prefix in prefixes:
+        parts = urlsplit(prefix)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{prefix!r} is not the start of an http(s) IRI with a host "
+                             "(e.g. https://query.wikidata.org/sparql)")
+    return prefixes
+
+
 def _lang(text: str) -> str:
     if text not in ("fr", "en"):
         raise ValueError("must be fr or en")
@@ -74,8 +87,14 @@ SETTINGS: tuple[Setting, ...] = (
             "Loads of more quads than this use the bulk path (checkpoint, bulk write, roll back on failure).",
             _positive_int),
     Setting("dumps_dir", "",
-            "Where the dumps (/dumps/...) are written, rebuilt after each change; empty: <store>-dumps beside a store "
-            "directory, var/dumps otherwise."),
+            "Where the dumps (/dumps/...) are written, kept current after each change; empty: <store>-dumps beside a "
+            "store directory, var/dumps otherwise."),
+    Setting("dumps_on_commit", True,
+            "Refresh the dumps in a background thread after each write (the graphs that changed); false: at the first "
+            "download after a change.", _bool),
+    Setting("service_allow", (),
+            "IRI prefixes (separated by spaces or commas) of the endpoints a query's SERVICE may call; empty: any "
+            "public http(s) host (not loopback, private or link-local; resolved first).", _iri_prefixes),
     Setting("tokens_file", "",
             "The JSON file of write tokens (hashes only); empty: <store>.tokens.json beside a store directory, "
             "var/tokens.json with a remote store."),

@@ -6,21 +6,24 @@ reader pool may call `execute` in another process.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import queue
 import re
+import socket
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
 from . import formats
 from .errors import BadQuery, StoreError, ThcError
+from .namespaces import META_GRAPH
 from .store import Store
 
 CHUNK_BYTES = 64 * 1024
@@ -107,6 +110,148 @@ def query_form(query: str) -> str | None:
 def has_dataset_clause(query: str) -> bool:
     """Whether the query names its own dataset (FROM / FROM NAMED; only allowed outside braces)."""
     return any(t.depth == 0 and t.upper == "FROM" for t in tokens(query))
+
+
+# -- SERVICE: the endpoints a query makes the server call (SSRF) ------------------------------------------------
+# pyoxigraph runs SERVICE itself (no hook): the endpoints are read from the text and checked before the query runs.
+SERVICE_SCHEMES = ("http", "https")
+
+
+def service_iris(text: str, *, update: bool = False, base_iri: str | None = None) -> list[str | None]:
+    """The endpoints of the SERVICE clauses of a query (or an update's WHERE clauses), as absolute IRIs: prefixed
+    names expanded, relative IRIs resolved against BASE and then `base_iri`; None stands for `SERVICE ?variable`.
+
+    A text without "service" (in any case) is not parsed: [] at once. Otherwise rdflib's SPARQL parser reads it
+    (a regular expression would be misled by comments, strings, prefixes, BASE and \\u escapes). A text that rdflib
+    cannot parse and that holds the keyword SERVICE (outside strings and comments) is a BadQuery: it cannot be checked.
+    """
+    if "service" not in text.lower():
+        return []
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    # rdflib 7 looks for each SERVICE clause again in the whole text, and that search skips from any "#" to the end
+    # of the line, even a "#" inside an IRI (rdflib.plugins.sparql.parserutils.Comp.postParse, service_string): then
+    # the parse fails. A line break before each SERVICE keyword (whitespace to SPARQL) keeps it in sight.
+    keywords = [t.start for t in tokens(text) if t.upper == "SERVICE"]
+    prepared = text
+    for start in reversed(keywords):
+        prepared = prepared[:start] + "\n" + prepared[start:]
+    try:
+        if update:
+            parsed: Any = parseUpdate(prepared)
+            pairs = list(zip(parsed["prologue"], parsed["request"], strict=False))
+        else:
+            parsed = parseQuery(prepared)
+            pairs = [(parsed[0], parsed[1])]
+    except (ParseBaseException, ValueError) as exc:
+        if keywords:
+            raise BadQuery(f"the {'update' if update else 'query'} uses SERVICE but could not be read to check its "
+                           f"endpoint (rdflib's SPARQL parser: {str(exc).splitlines()[0]})") from None
+        return []  # "service" in a string, a comment or a name: the engine judges the syntax
+    found: list[str | None] = []
+    base, prefixes = base_iri, {}
+    for prologue, body in pairs:  # an update's operations each have a prologue, which adds to the ones before
+        for declaration in prologue:
+            if declaration.name == "Base":
+                base = _resolve(str(declaration["iri"]), base)
+            elif declaration.name == "PrefixDecl":
+                prefixes[declaration.get("prefix") or ""] = _resolve(str(declaration["iri"]), base)
+        for service in _service_clauses(body):
+            term = service.get("term")
+            if getattr(term, "name", None) == "pname":
+                local = re.sub(r"\\(.)", r"\1", term.get("localname") or "")  # PN_LOCAL_ESC: \. \- ...
+                prefix = term.get("prefix") or ""
+                found.append(prefixes[prefix] + local if prefix in prefixes else f"{prefix}:{local}")
+            elif isinstance(term, str) and type(term).__name__ == "URIRef":
+                found.append(_resolve(str(term), base))
+            else:  # a variable
+                found.append(None)
+    return found
+
+
+def _resolve(iri: str, base: str | None) -> str:
+    return urljoin(base, iri) if base else iri
+
+
+def _service_clauses(node: Any) -> Iterator[Any]:
+    """The ServiceGraphPattern nodes of an rdflib parse tree (CompValue is a dict; lists hold the rest)."""
+    if isinstance(node, dict):
+        if getattr(node, "name", None) == "ServiceGraphPattern":
+            yield node
+        for value in node.values():
+            yield from _service_clauses(value)
+    elif isinstance(node, list | tuple) or type(node).__name__ == "ParseResults":
+        for value in node:
+            yield from _service_clauses(value)
+
+
+def check_services(text: str, allow: Sequence[str], *, update: bool = False, base_iri: str | None = None) -> None:
+    """Refuse (BadQuery, 400) a query whose SERVICE clauses would make the server call an endpoint it may not.
+
+    `allow` (the setting service_allow): IRI prefixes; each endpoint must start with one of them, on the same host.
+    Empty: the default rule, an http(s) endpoint whose host resolves to public addresses only (not loopback, private,
+    link-local or otherwise reserved); a host that does not resolve is refused too. `SERVICE ?variable` is refused
+    either way: what it calls is only known while the query runs.
+    """
+    for iri in service_iris(text, update=update, base_iri=base_iri):
+        problem = service_refusal(iri, allow)
+        if problem:
+            raise BadQuery(problem)
+
+
+def service_refusal(iri: str | None, allow: Sequence[str]) -> str | None:
+    """Why the server may not call the SERVICE endpoint `iri` (None: a variable), or None when it may."""
+    env = "environment variable THC_SERVICE_ALLOW"
+    if iri is None:
+        return ("SERVICE with a variable (SERVICE ?x) is not allowed: the endpoint it calls is only known while the "
+                f"query runs, so it cannot be checked against the setting service_allow ({env}); name the endpoint "
+                "with an IRI")
+    if allow:
+        if any(_starts_with(iri, prefix) for prefix in allow):
+            return None
+        return (f"SERVICE <{iri}> is not allowed: it is under none of the IRI prefixes of the setting service_allow "
+                f"= {' '.join(allow)} ({env})")
+    parts = urlsplit(iri)
+    if parts.scheme.lower() not in SERVICE_SCHEMES or not parts.hostname:
+        return (f"SERVICE <{iri}> is not allowed: only http(s) endpoints with a host name can be called (setting "
+                f"service_allow, {env})")
+    why = _not_public(parts.hostname)
+    if why is None:
+        return None
+    return (f"SERVICE <{iri}> is not allowed: its host {parts.hostname} {why}. Without the setting service_allow, "
+            f"SERVICE may call public http(s) hosts only; to call this endpoint, add its IRI prefix to service_allow "
+            f"({env})")
+
+
+def _starts_with(iri: str, prefix: str) -> bool:
+    """`iri` starts with `prefix` and names the same host (http://a.org does not allow http://a.org.evil.net/ nor
+    http://a.org@evil.net/)."""
+    if not iri.startswith(prefix):
+        return False
+    host = urlsplit(prefix).hostname
+    return host is None or urlsplit(iri).hostname == host
+
+
+def _not_public(host: str) -> str | None:
+    """Why `host` is not a public host (resolved: every address it resolves to must be public), or None."""
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return "does not resolve"
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        if address.is_loopback:
+            return f"is a loopback address ({address})"
+        if address.is_link_local:
+            return f"is a link-local address ({address})"
+        if address.is_private:
+            return f"is a private address ({address})"
+        if not address.is_global or address.is_multicast:
+            return f"is not a public address ({address})"
+    return None
 
 
 # -- queries ----------------------------------------------------------------------------------------------------
@@ -362,9 +507,10 @@ def execute_update(store: Store, update: str, *, using_graphs: Sequence[str] | N
         update = with_using(update, list(using_graphs or []), list(using_named_graphs or []))
     if base_iri:
         update = f"BASE {_iri(base_iri, 'base IRI')}\n{update}"
+    graphs = followed_graphs(update)
     with store.write_lock:
         try:
-            store.update(update)  # maps SyntaxError → BadQuery (400) and OSError → StoreError (500)
+            store.update(update, graphs=graphs)  # maps SyntaxError → BadQuery (400) and OSError → StoreError (500)
         except (RuntimeError, ValueError) as exc:  # e.g. CREATE GRAPH of a graph that exists
             raise StoreError(f"the update failed and was not applied: {exc}") from None
 
@@ -412,6 +558,17 @@ class _Prologue:
             if prefix in self.prefixes and "\\" not in local and "%" not in local:
                 return self.prefixes[prefix] + local
         return None
+
+
+def followed_graphs(update: str) -> list[ox.NamedNode] | None:
+    """The graphs an update writes, for the store's change log (thc_graph/changes.py), so that the caches, the dumps
+    and the reader processes follow it at the cost of those graphs: what update_writes reads, or None (unknown: they
+    start again from the whole store) when it cannot tell, when the default graph is written, or when graph/meta
+    is (written by hand, it changes what other graphs mean: withdrawals)."""
+    writes = update_writes(update)
+    if None in writes or META_GRAPH.value in writes:
+        return None
+    return [ox.NamedNode(graph) for graph in sorted(g for g in writes if g is not None)]
 
 
 def update_writes(update: str) -> set[str | None]:

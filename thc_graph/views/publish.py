@@ -1,20 +1,23 @@
-"""For machines and reusers: VoID at /.well-known/void, the DCAT catalogue at /catalog, dumps at /dumps/... (rebuilt
-after each change), the /data page that lists them, and the sitemap (/sitemap.xml, paged as /sitemap-{n}.xml)."""
+"""For machines and reusers: VoID at /.well-known/void, the DCAT catalogue at /catalog, dumps at /dumps/... (kept
+current after each change), the /data page that lists them, the sitemap (/sitemap.xml, paged as /sitemap-{n}.xml)."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+import os
+import weakref
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from flask import Blueprint, Response, current_app, request, send_file
+from flask import Blueprint, Flask, Response, current_app, request, send_file
 
 from .. import catalog, describe
 from ..app import get_settings, get_store
 from ..errors import BadRequest, NotFound
 from ..formats import RDF_BY_NAME, negotiate
+from ..store import Store
 from .site import check_params, render
 
 bp = Blueprint("publish", __name__)
@@ -27,19 +30,43 @@ def public_url() -> str:
     return configured or request.host_url.rstrip("/")
 
 
-def dumps() -> catalog.Dumps:
-    ext = current_app.extensions
+def dumps_of(app: Flask) -> catalog.Dumps:
+    """The app's dumps, in the setting dumps_dir (default: <store>-dumps beside a store directory, else var/dumps)."""
+    ext = app.extensions
     if "thc_dumps" not in ext:
-        settings = get_settings()
+        settings, store = app.config["THC_SETTINGS"], ext["thc_store"]
         if settings.dumps_dir:
             directory = Path(settings.dumps_dir)
-        elif get_store().path is not None:
-            path = get_store().path
-            directory = path.with_name(path.name + "-dumps")
+        elif store.path is not None:
+            directory = store.path.with_name(store.path.name + "-dumps")
         else:
             directory = Path("var/dumps")
-        ext["thc_dumps"] = catalog.Dumps(get_store(), directory)
+        ext.setdefault("thc_dumps", catalog.Dumps(store, directory))  # one, even if two threads get here at once
     return ext["thc_dumps"]  # type: ignore[no-any-return]
+
+
+def dumps() -> catalog.Dumps:
+    return dumps_of(current_app)
+
+
+def dumps_on_commit(app: Flask) -> Callable[[], None] | None:
+    """The store.on_commit callback that refreshes the app's dumps in the background after each write (create_app
+    registers it), or None when the dumps wait for a download instead: the setting dumps_on_commit is off, the store
+    is another engine (other clients write to it too: each download checks it), or it is in memory and dumps_dir is
+    not set (tests: no files in the working directory)."""
+    settings, store = app.config["THC_SETTINGS"], app.extensions["thc_store"]
+    if not settings.dumps_on_commit or not isinstance(store, Store):
+        return None
+    if store.path is None and not settings.dumps_dir:
+        return None
+    owner = weakref.ref(app)  # the store may outlive the app (tests): then the callback does nothing
+
+    def committed() -> None:
+        app = owner()
+        if app is not None and "thc_store" in app.extensions:
+            dumps_of(app).schedule()  # made at the first write, not before: the app holds the store alone till then
+
+    return committed
 
 
 def _rdf(triples: list[Any]) -> Response:
@@ -63,10 +90,21 @@ def dcat() -> Response:
 
 @bp.get("/dumps/<path:name>")
 def dump(name: str) -> Response:
-    path = dumps().path(name)
-    media = "application/gzip" if name.endswith(".gz") else "text/turtle; charset=utf-8"
-    return send_file(path, mimetype=media, as_attachment=True, download_name=name.replace("/", "-"),
-                     conditional=True, etag=True, max_age=0)
+    """A dump, current (built first if the store changed since the last refresh). The file is opened before its
+    size is read: a refresh that replaces it meanwhile does not change what this answer sends."""
+    handle = dumps().open(name)
+    try:
+        stat = os.fstat(handle.fileno())
+        media = "application/gzip" if name.endswith(".gz") else "text/turtle; charset=utf-8"
+        response = send_file(handle, mimetype=media, as_attachment=True, download_name=name.replace("/", "-"),
+                             conditional=False, etag=f"{stat.st_ino:x}-{stat.st_mtime_ns:x}-{stat.st_size:x}",
+                             last_modified=stat.st_mtime, max_age=0)
+        response.content_length = stat.st_size
+        return response.make_conditional(request, accept_ranges=True,  # type: ignore[return-value]
+                                         complete_length=stat.st_size)
+    except BaseException:
+        handle.close()
+        raise
 
 
 @bp.get("/data")

@@ -122,6 +122,7 @@ def _decode_pairs(data: bytes, where: str) -> list[tuple[str, str]]:
 
 def _query(query: str, params: dict[str, list[str]]) -> Response:
     settings = get_settings()
+    sparql.check_services(query, tuple(settings.service_allow), base_iri=endpoint_url())  # before it runs (SSRF)
     dataset_given = "default-graph-uri" in params or "named-graph-uri" in params
     query_request = sparql.QueryRequest(
         query=query,
@@ -146,6 +147,7 @@ def _update(update: str, params: dict[str, list[str]]) -> Response:
     principal = tokens.authenticate(settings, request.headers.get("Authorization"))
     for graph in sorted(sparql.update_writes(update), key=lambda g: g or ""):
         principal.check_write(graph)
+    sparql.check_services(update, tuple(settings.service_allow), update=True, base_iri=endpoint_url())
     sparql.execute_update(get_store(), update, using_graphs=params.get("using-graph-uri"),
                           using_named_graphs=params.get("using-named-graph-uri"), base_iri=endpoint_url())
     return no_content(204)
