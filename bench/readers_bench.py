@@ -5,10 +5,11 @@
     .venv/bin/python bench/readers_bench.py --triples 100000
 
 Readers answer from in-memory copies of store checkpoints (thc_graph/pool.py). After a write that says which graphs
-it changed (every ingest, contribution, withdrawal, Graph Store write), a reader copies just those graphs from the new
-checkpoint; after one that does not (a raw SPARQL Update) it copies the whole checkpoint. In one run, on the same
-store, this times the first query after each kind of write (a 50-triple graph replaced; the same triples by a raw
-update), and the same query with no write before it. Medians; Markdown on stdout, JSON in bench/out/readers.json.
+it changed (every ingest, contribution, withdrawal, Graph Store write, SPARQL Update naming its graphs), a reader
+copies just those graphs from the new checkpoint; after one that does not (Store.update without graphs, as for an
+update through GRAPH ?g) it copies the whole checkpoint. In one run, on the same store, this times the first query
+after each kind of write (a 50-triple graph replaced; 50 triples by an update that does not name its graph), and the
+same query with no write before it. Medians; Markdown on stdout, JSON in bench/out/readers.json.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ def main() -> None:
         print(json.dumps(result), file=sys.stderr)
         delta, whole = result["described write (delta)"], result["raw update (full copy)"]
         print("| triples | first query, no write before it | after a 50-triple write that names its graphs (delta) "
-              "| after the same triples by a raw SPARQL Update (whole copy) | whole copy ÷ delta |")
+              "| after 50 triples by an update that does not name its graph (whole copy) | whole copy ÷ delta |")
         print("| --- | --- | --- | --- | --- |")
         print(f"| {triples:,} | {result['no write']} ms | {delta} ms | {whole} ms | {whole / delta:.0f}× |")
     finally:
