@@ -16,10 +16,17 @@ beside the ontology; then, interleaved, time
   - the class index /class/Actor (the largest class), against the six SPARQL queries that ask the same facts (the
     ordered members, five facets; listing.list_query and facet_query) run directly on the store: the first view
     after a change (cache cleared) reads the store's indexes; later views of the same class, filters and order read
-    a page of the list kept in memory until the store changes.
+    a page of the list kept in memory until the store changes;
+  - the first view of /class/Actor?page=3 after a 50-triple change (replace_graph of a new graph: a new actor with two
+    labels, linked by rdfs:seeAlso to 47 existing actors, so 48 members to place again), the search index current
+    before the change (the view starts its rebuild in the background, as the site does), against the same six SPARQL
+    queries; and list_class alone after such a change (the store reads, no Flask);
+  - the home page's counts per class after such a change (listing.class_counts, which follows the change log)
+    against its SPARQL statement (listing.COUNTS_QUERY).
 Also: the time to build the search index, and /search?q=budget participatif once it is built.
-Medians over --reps runs after one warm-up. Results: bench/out/pages/pages-{size}.json and a Markdown table on
-stdout for docs/benchmarks.md.
+Medians over --reps runs after one warm-up (--change-reps for the measures after a change, each of which waits for
+the search index first). Results: bench/out/pages/pages-{size}.json and Markdown tables on stdout for
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -46,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 
 from thc_graph import describe, ingest, listing, paths  # noqa: E402
 from thc_graph.app import create_app  # noqa: E402
-from thc_graph.namespaces import GRAPH, ONTOLOGY_GRAPH  # noqa: E402
+from thc_graph.namespaces import DCT, GRAPH, ONTOLOGY_GRAPH, RDF, RDFS, THC  # noqa: E402
 from thc_graph.store import Store  # noqa: E402
 from thc_graph.views.site import searcher  # noqa: E402
 
@@ -87,17 +94,20 @@ def load(data: Path, directory: Path) -> Store:
     return store
 
 
-def median_ms(function: Callable[[], object], reps: int) -> float:
-    function()  # warm-up
+def median_ms(function: Callable[[], object], reps: int, before: Callable[[], object] | None = None) -> float:
+    """The median time of `function` over `reps` runs after a warm-up; `before` runs (untimed) before each."""
     times = []
-    for _ in range(reps):
+    for number in range(reps + 1):
+        if before is not None:
+            before()
         start = time.perf_counter()
         function()
-        times.append((time.perf_counter() - start) * 1000)
+        if number:  # the first run is the warm-up
+            times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
 
 
-def bench(size: int, reps: int) -> dict[str, float | int]:
+def bench(size: int, reps: int, change_reps: int) -> dict[str, float | int]:
     data = generate(size)
     workdir = Path(tempfile.mkdtemp(prefix="thc-pages-"))
     try:
@@ -136,6 +146,35 @@ def bench(size: int, reps: int) -> dict[str, float | int]:
                 extra = {"lang": ox.Literal("fr"), "other": ox.Literal("en")} if "?lang" in text else {}
                 store.select(text, substitutions={**bound, **extra})
 
+        changes = iter(range(1_000_000))
+        others = [ox.NamedNode(f"https://w3id.org/thc/id/org/{number}") for number in range(1, 48)]
+
+        def change(*, wait_for_index: bool = False) -> None:
+            """A 50-triple change; first, when asked, wait until the search index is current (the page's view)."""
+            if wait_for_index:
+                with app.app_context():
+                    searcher().index()
+            number = next(changes)
+            graph = GRAPH[f"bench/change-{number}"]
+            actor = ox.NamedNode(f"https://w3id.org/thc/id/org/bench-new-{number}")
+            triples = [ox.Triple(actor, RDF.type, THC.Actor),
+                       ox.Triple(actor, RDFS.label, ox.Literal(f"Acteur ajouté {number}", language="fr")),
+                       ox.Triple(actor, RDFS.label, ox.Literal(f"Added actor {number}", language="en")),
+                       *(ox.Triple(actor, RDFS.seeAlso, other) for other in others)]
+            stamp = ox.Literal(f"2026-01-01T00:00:00.{number:06d}Z",
+                               datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime"))
+            assert len(triples) == 50
+            store.replace_graph(graph, triples, [ox.Triple(graph, DCT.modified, stamp)])
+
+        def class_reads() -> None:
+            listing.list_class(store, listing.Request.parse("Actor", {"page": "3"}), "fr")
+
+        def home_counts() -> None:
+            listing.class_counts(store, "fr")
+
+        def counts_sparql() -> None:
+            store.select(listing.COUNTS_QUERY)
+
         def search_page() -> None:
             response = client.get("/search?q=budget%20participatif")
             assert response.status_code == 200, response.status_code
@@ -155,10 +194,21 @@ def bench(size: int, reps: int) -> dict[str, float | int]:
                                ("class_page_cold_ms", class_page_cold), ("class_sparql_ms", class_sparql),
                                ("search_page_ms", search_page)):
             result[name] = round(median_ms(function, reps), 2)
+        # after a change of the store: last, since each adds a graph (and the first view starts the search index's
+        # rebuild, which the next change waits for)
+        result["counts_sparql_ms"] = round(median_ms(counts_sparql, reps), 2)
+        result["class_page_after_change_ms"] = round(median_ms(
+            class_page, change_reps, before=lambda: change(wait_for_index=True)), 2)
+        result["class_reads_after_change_ms"] = round(median_ms(class_reads, change_reps, before=change), 2)
+        result["counts_after_change_ms"] = round(median_ms(home_counts, change_reps, before=change), 2)
         result["resource_page_vs_reads"] = round(result["resource_page_ms"] / result["resource_reads_ms"], 2)
         result["resource_page_vs_sparql"] = round(result["resource_page_ms"] / result["resource_sparql_ms"], 2)
         result["class_page_vs_sparql"] = round(result["class_page_ms"] / result["class_sparql_ms"], 3)
         result["class_page_cold_vs_sparql"] = round(result["class_page_cold_ms"] / result["class_sparql_ms"], 2)
+        result["class_page_after_change_vs_sparql"] = round(
+            result["class_page_after_change_ms"] / result["class_sparql_ms"], 4)
+        result["counts_after_change_vs_sparql"] = round(
+            result["counts_after_change_ms"] / result["counts_sparql_ms"], 3)
         return result
     finally:
         gc.collect()  # let go of the store before removing its directory
@@ -169,10 +219,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--reps", type=int, default=21)
+    parser.add_argument("--change-reps", type=int, default=7,
+                        help="runs of the measures after a change (each waits for the search index: 11 s at 1M)")
     args = parser.parse_args()
     rows = []
     for size in args.sizes:
-        result = bench(size, args.reps)
+        result = bench(size, args.reps, args.change_reps)
         (OUT / f"pages-{size}.json").write_text(json.dumps(result, indent=2) + "\n")
         print(json.dumps(result), file=sys.stderr, flush=True)
         rows.append(result)
@@ -193,6 +245,20 @@ def main() -> None:
     for r in rows:
         print(f"| {r['triples']:,} | {r['actors']:,} | {r['class_sparql_ms']} ms | {r['class_page_cold_ms']} ms | "
               f"{r['class_page_cold_vs_sparql']}× | {r['class_page_ms']} ms | {r['class_page_vs_sparql']}× |")
+    print()
+    print("| triples | thc:Actor members | its 6 SPARQL queries | /class/Actor?page=3, first view after a 50-triple "
+          "change | ratio | list_class alone after such a change |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for r in rows:
+        print(f"| {r['triples']:,} | {r['actors']:,} | {r['class_sparql_ms']} ms | "
+              f"{r['class_page_after_change_ms']} ms | {r['class_page_after_change_vs_sparql']}× | "
+              f"{r['class_reads_after_change_ms']} ms |")
+    print()
+    print("| triples | counts per class, SPARQL (COUNTS_QUERY) | class_counts after a 50-triple change | ratio |")
+    print("| --- | --- | --- | --- |")
+    for r in rows:
+        print(f"| {r['triples']:,} | {r['counts_sparql_ms']} ms | {r['counts_after_change_ms']} ms "
+              f"| {r['counts_after_change_vs_sparql']}× |")
 
 
 if __name__ == "__main__":

@@ -86,6 +86,9 @@ def test_a_withdrawn_report_is_marked_and_the_latest_status_falls_back(env):
     assert done.status_code == 200
     commitment = _commitment_json(env)
     assert commitment["status"] == COMPLETION + "limited" and commitment["rank"] == 2  # falls back
+    # the history API names the same item, by the same rule
+    api = env.client.get("/api/commitments/mulhouse-2014-open-data/history").json
+    assert api["status"]["iri"] == ID + "report/d1" and api["status"]["completion"] == COMPLETION + "limited"
     assert commitment["reports"] == 1
     withdrawn = [h for h in commitment["history"] if h["withdrawn"]]
     assert [(h["iri"], h["withdrawn"], h["withdrawn_by"]) for h in withdrawn] == \

@@ -534,7 +534,8 @@ WHERE {
 
 def commitment_history(store: Store, commitment: str, lang: str = "fr") -> dict[str, Any]:
     """Every report, evaluation and milestone about a commitment, in every graph (withdrawn ones marked, with
-    the graph and the revision chain), oldest first; `latest` is the newest report not withdrawn."""
+    the graph and the revision chain), oldest first; `latest` is the newest report not withdrawn, `status` the item
+    that gives the commitment its status (`latest_rated`: as the dashboard and the class index's status facet)."""
     node = ox.NamedNode(commitment) if "://" in commitment else ox.NamedNode(f"{ID}commitment/{commitment}")
     if not any(True for _ in store.quads(node, RDF.type, THC.Commitment, None)):
         raise NotFound(f"no commitment <{node.value}>")
@@ -542,7 +543,8 @@ def commitment_history(store: Store, commitment: str, lang: str = "fr") -> dict[
     live = [i for i in history if i["kind"] == "report" and not i["withdrawn"]]
     label = next((q.object.value for q in store.quads(node, RDFS.label, None, None)
                   if isinstance(q.object, ox.Literal) and q.object.language == lang), None)
-    return {"commitment": node.value, "label": label, "history": history, "latest": live[-1] if live else None}
+    return {"commitment": node.value, "label": label, "history": history, "latest": live[-1] if live else None,
+            "status": latest_rated(history)}
 
 
 def commitment_histories(store: Store, commitments: Iterable[str], lang: str = "fr") -> dict[str, list[dict[str, Any]]]:

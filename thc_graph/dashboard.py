@@ -8,7 +8,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .contributions import commitment_histories
+from .contributions import commitment_histories, latest_rated
 from .describe import Labeller
 from .namespaces import DCT, RDF, SCHEMA, THC, WGS
 from .store import Store
@@ -128,11 +128,11 @@ def territories(store: Store, lang: str) -> list[TerritoryRow]:
     histories = commitment_histories(store, (c.value for _, c in commitments), lang)
     ranks: dict[str, int | None] = {}
     for plan, commitment in commitments:
-        items = [_entry(store, item, label, ranks) for item in histories.get(commitment.value, [])
-                 if item["kind"] in ("report", "evaluation")]
+        history = histories.get(commitment.value, [])
+        items = [_entry(store, item, label, ranks) for item in history if item["kind"] in ("report", "evaluation")]
         live = [h for h in items if not h.withdrawn]
-        rated = [h for h in live if h.completion is not None]
-        last = rated[-1] if rated else None
+        latest = latest_rated(history)  # the class index's status facet follows the same rule
+        last = _entry(store, latest, label, ranks) if latest else None
         plans[plan].commitments.append(CommitmentRow(
             commitment.value, label(commitment), last.completion if last else None, last.rank if last else None,
             len({h.iri for h in live if h.kind == "report"}), len({h.iri for h in live if h.kind == "evaluation"}),
