@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -34,10 +35,44 @@ def build_app(overrides: Mapping[str, Any] | None = None, *, store: Store | None
                              in_memory=settings.reader_memory)
         app.extensions["thc_reader_pool"] = readers
         app.extensions["thc_executor"] = readers.execute
+    if settings.warm_up and isinstance(owned, Store):  # over a remote store, each read is an HTTP call: no
+        stop = threading.Event()
+        thread = threading.Thread(target=warm_up, args=(app, stop), name="thc-warm-up", daemon=True)
+        app.extensions["thc_warm_up"] = (thread, stop)
+        thread.start()
     return app
 
 
+def warm_up(app: Flask, stop: threading.Event) -> None:
+    """Build what the first views would otherwise wait for: the search index (and its label table), the counts per
+    class, then the index of each class that has members, largest first. Each is then kept current by the change
+    log at the cost of each write. Stops between steps when the app closes."""
+    from . import listing
+    from .views.site import searcher
+
+    log = logging.getLogger("thc.warm_up")
+    with app.app_context():
+        store = app.extensions["thc_store"]
+        lang = app.config["THC_SETTINGS"].lang
+        try:
+            index = searcher()
+            index.index()
+            counts = listing.class_counts(store, lang)
+            for _iri, name, _label, _members in counts:
+                if stop.is_set():
+                    return
+                request = listing.Request.parse(name, {})
+                listing.list_class(store, request, lang, labels=index.labels_if_ready())
+            log.info("warm: search index and %d class indexes built", len(counts))
+        except Exception:
+            log.exception("warm-up stopped; first views will build what they need")
+
+
 def close_app(app: Flask) -> None:
+    warming = app.extensions.pop("thc_warm_up", None)
+    if warming is not None:
+        warming[1].set()
+        warming[0].join(60)
     pool = app.extensions.pop("thc_reader_pool", None)
     app.extensions.pop("thc_executor", None)
     if pool is not None:
