@@ -410,3 +410,25 @@ def test_another_process_checks_the_files_against_graph_meta_and_the_counts(seed
                                                         | files_of(site.directory, EXTRA.value)
                                                         | files_of(site.directory, META_GRAPH.value))
     assert_dumps_hold_the_store(site.store, site.directory)
+
+
+def test_graphs_named_outside_our_namespace_each_have_their_own_dump(site: Site, tmp_path: Path) -> None:
+    # these two would share one slug if it were only the IRI's letters; a third mimics one of ours
+    others = [ox.NamedNode("http://example.org/g/1"), ox.NamedNode("http://example.org/g-1"),
+              ox.NamedNode("http://example.org/graph/seed")]
+    for graph, name in zip(others, ("alpha", "beta", "gamma"), strict=True):
+        load(site, tmp_path, graph, name)
+    settle(site.dumps)
+    slugs = [catalog.graph_slug(g.value) for g in others]
+    assert len(set(slugs)) == 3 and all(s.startswith("other/") for s in slugs)
+    assert catalog.graph_slug(EXTRA.value) == "test/extra"
+    client = site.app.test_client()
+    for slug, name in zip(slugs, ("alpha", "beta", "gamma"), strict=True):
+        response = client.get(f"/dumps/graph/{slug}.ttl")
+        assert response.status_code == 200, slug
+        body = response.get_data()
+        assert name.encode() in body and not any(o.encode() in body for o in {"alpha", "beta", "gamma"} - {name})
+        response.close()
+    seed = client.get("/dumps/graph/seed.ttl")  # ours is still ours
+    assert seed.status_code == 200 and b"gamma" not in seed.get_data()
+    seed.close()

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from .describe import fingerprint
 from .errors import NotFound
-from .namespaces import DCAT, DCT, FOAF, META_GRAPH, OWL, PREFIXES, PROV, RDF, SD, SKOS, VOID, XSD
+from .namespaces import DCAT, DCT, FOAF, GRAPH, META_GRAPH, OWL, PREFIXES, PROV, RDF, SD, SKOS, VOID, XSD
 from .store import Store
 
 DATASET = "https://w3id.org/thc/dataset"  # the whole dataset: the union of every graph
@@ -136,8 +136,12 @@ def void_triples(store: Store, public_url: str) -> list[ox.Triple]:
 
 
 def graph_slug(graph: str) -> str:
-    """'seed' for https://w3id.org/thc/graph/seed; 'import/etalab' for a nested one."""
-    return graph.split("/graph/", 1)[1] if "/graph/" in graph else re.sub(r"[^A-Za-z0-9]+", "-", graph)
+    """'seed' for https://w3id.org/thc/graph/seed; 'import/etalab' for a nested one; for a graph named outside our
+    namespace, 'other/' and a readable part of its IRI with a digest of the whole IRI (two IRIs never share one)."""
+    if graph.startswith(str(GRAPH)) and len(graph) > len(str(GRAPH)):
+        return graph[len(str(GRAPH)):]
+    readable = re.sub(r"[^A-Za-z0-9]+", "-", graph.split("://", 1)[-1]).strip("-")[:60]
+    return f"other/{readable}-{hashlib.sha256(graph.encode()).hexdigest()[:12]}"
 
 
 def dcat_triples(store: Store, public_url: str) -> list[ox.Triple]:
