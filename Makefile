@@ -69,10 +69,12 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 ## test: every test, with the same setup as the demo.
 test: install tests/js/node_modules/.installed
 	$(BIN)/ruff check thc_graph tests
+	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 lint: install
 	$(BIN)/ruff check thc_graph tests
+	$(BIN)/mypy
 
 clean:
 	rm -rf var $(VENV) .pytest_cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from tests.contrib_env import COMMITMENT, ID, Env, make_env, report_ttl
@@ -78,3 +79,23 @@ def test_new_data_cannot_lean_on_a_withdrawn_contribution(env: Env) -> None:
     assert refused.status_code == 422, refused.json
     assert {"ClassConstraintComponent"} <= {v["constraint"] for v in refused.json["violations"]}, refused.json
     assert env.dump() == before
+
+
+def test_the_network_reads_public_graphs_only_once_one_is_withdrawn(env: Env) -> None:
+    from thc_graph import network
+
+    graph = env.post("mulhouse", report_ttl("net1")).json["graph"]
+    _withdraw(env, graph)
+    graphs = network.input_graphs(env.store)  # the public default graph also lists the store's default graph
+    assert graphs and all(isinstance(g, ox.NamedNode) for g in graphs)
+    assert ox.NamedNode(graph) not in graphs
+    assert any(g.number_of_nodes() for g in network.build(env.store, graphs=graphs).values())
+
+
+def test_a_label_that_is_an_iri_does_not_break_a_page(env: Env) -> None:
+    # the Graph Store and SPARQL Update are not validated: a label may be anything
+    env.store.update(f"INSERT DATA {{ GRAPH <https://w3id.org/thc/graph/raw> {{ <{COMMITMENT}> "
+                     f"<http://www.w3.org/2000/01/rdf-schema#label> <http://example.org/not-a-literal> }} }}")
+    page = env.client.get(COMMITMENT_PAGE)
+    assert page.status_code == 200
+    assert "http://example.org/not-a-literal" in page.get_data(as_text=True)

@@ -19,7 +19,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, store: Store | N
     settings = Settings(test_config)
     app.config["THC_SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # DefaultJSONProvider has it; typed as the base
     app.extensions["thc_store"] = store if store is not None else open_store(settings)
 
     from .views import register_blueprints
@@ -38,11 +38,11 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, store: Store | N
 
 
 def get_store() -> Store:
-    return current_app.extensions["thc_store"]  # type: ignore[no-any-return]
+    return current_app.extensions["thc_store"]  # type: ignore[no-any-return]  # app.extensions holds Any
 
 
 def get_settings() -> Settings:
-    return current_app.config["THC_SETTINGS"]  # type: ignore[no-any-return]
+    return current_app.config["THC_SETTINGS"]  # type: ignore[no-any-return]  # app.config holds Any
 
 
 def _wants(kind: str) -> bool:

@@ -478,7 +478,7 @@ class Dumps:
                 Part(**part)
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             manifest = {}  # none yet, or unreadable: every file is rebuilt
-        return manifest  # type: ignore[no-any-return]
+        return manifest  # type: ignore[no-any-return]  # json.loads gives Any: a dict, or {} if unreadable
 
     def _temp(self) -> Path:
         handle, name = tempfile.mkstemp(dir=self.directory / PARTS, prefix=".", suffix=".part")

@@ -20,7 +20,7 @@ import weakref
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import pyoxigraph as ox
 
@@ -103,7 +103,7 @@ class ChangeLog:
         """(current generation, graphs written after `generation`, by graph_key); None: unknown, copy everything."""
         return self._union(generation, 2)
 
-    def _union(self, generation: int, field: int) -> tuple[int, set[str] | None]:
+    def _union(self, generation: int, field: Literal[1, 2]) -> tuple[int, set[str] | None]:
         with self._lock:
             current = self.generation
             if generation == current:
@@ -117,7 +117,7 @@ class ChangeLog:
                 part = entry[field]
                 if part is None:
                     return current, None
-                found |= part  # type: ignore[operator]
+                found |= part
             return current, found
 
     # -- reading the store --------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 import click
 import pyoxigraph as ox
@@ -86,7 +86,15 @@ def cli(ctx: click.Context, store: str | None, lang: str | None) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-pass_context = click.make_pass_decorator(Context)
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_pass_context = click.make_pass_decorator(Context)
+
+
+def pass_context(func: Callable[Concatenate[Context, _P], _R]) -> Callable[_P, _R]:
+    """click.make_pass_decorator(Context), with its type spelled out: the modules that import it from here are
+    imported by this one (the commands registered at the end), and mypy cannot infer a type across that cycle."""
+    return _pass_context(func)
 
 
 @cli.command()
@@ -190,14 +198,15 @@ def _print_results(results: Any, fmt: str) -> None:
         if fmt == "table":
             click.echo("true" if bool(results) else "false")
         else:
-            out.write(results.serialize(format=formats.RESULTS_BY_NAME[_results_name(fmt)].results))
+            # serialize without an output returns the bytes (the stubs say bytes | None for every call)
+            out.write(cast(bytes, results.serialize(format=formats.RESULTS_BY_NAME[_results_name(fmt)].results)))
         return
     if isinstance(results, ox.QueryTriples):
         rdf_name = "turtle" if fmt in ("table", "json", "csv", "tsv", "xml") else fmt
         from .namespaces import PREFIXES
 
-        out.write(ox.serialize(list(results), format=formats.RDF_BY_NAME[rdf_name].rdf,
-                               prefixes=PREFIXES if rdf_name == "turtle" else None))
+        out.write(cast(bytes, ox.serialize(list(results), format=formats.RDF_BY_NAME[rdf_name].rdf,  # no output: bytes
+                                           prefixes=PREFIXES if rdf_name == "turtle" else None)))
         return
     if fmt == "table":
         _print_table(results)
@@ -275,7 +284,7 @@ def dump(ctx: Context, file: Path) -> None:
     fmt = formats.rdf_format_for(file)
     if not fmt.is_dataset:
         raise BadData(f"{file}: a dump keeps the named graphs, so it must be .nq or .trig")
-    ctx.store.dump(str(file), fmt.rdf)  # type: ignore[arg-type]
+    ctx.store.dump(str(file), fmt.rdf)  # type: ignore[arg-type]  # is_dataset: fmt.rdf is not None
     click.echo(f"dumped {ctx.store.count()} quads to {file}")
 
 
@@ -288,7 +297,7 @@ def restore(ctx: Context, file: Path) -> None:
     fmt = formats.rdf_format_for(file)
     if not fmt.is_dataset:
         raise BadData(f"{file}: restore takes a dump in N-Quads (.nq) or TriG (.trig)")
-    ctx.store.restore(file, fmt.rdf)  # type: ignore[arg-type]
+    ctx.store.restore(file, fmt.rdf)  # type: ignore[arg-type]  # is_dataset: fmt.rdf is not None
     click.echo(f"restored {ctx.store.count()} quads from {file}")
 
 

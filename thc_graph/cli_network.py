@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+import networkx as nx
 
 from . import network
 from .cli import Context, handle_errors, pass_context
@@ -39,7 +40,7 @@ def analyze(ctx: Context, seed: int, as_of: str | None, start: str | None, end: 
     --from or --to only the ties whose own dates fall in that window count (undated ties always count).
     """
     window = network.Window.parse(as_of, start, end)
-    names = ["building", *(name for name, _ in network.steps(network.Analysis(network.nx.Graph(), seed))),
+    names = ["building", *(name for name, _ in network.steps(network.Analysis(nx.Graph(), seed))),
              "publishing"]
     with click.progressbar(length=len(names), label="analysing", file=sys.stderr,
                            item_show_func=lambda step: step) as bar:

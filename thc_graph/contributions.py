@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -339,7 +339,9 @@ def submit(store: Store, principal: Principal, submission: Submission, *, revise
         ingest.ingest(store, [submission.parsed], graph, title=title, license=LICENSE, agent=principal.name,
                       kind="contribution", validate=False, extra_metadata=extra)
     subjects = sorted({t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)})
-    generated = next((q.object.value for q in store.quads(graph, PROV.generatedAtTime, None, META_GRAPH)), "")
+    # ingest.describe_graph has just written prov:generatedAtTime: an xsd:dateTime literal
+    generated = next((cast(ox.Literal, q.object).value
+                      for q in store.quads(graph, PROV.generatedAtTime, None, META_GRAPH)), "")
     return Contribution(graph.value, principal.name, kinds, len(triples), subjects,
                         revised.value if revised is not None else None, generated)
 
@@ -444,7 +446,8 @@ WHERE { GRAPH <https://w3id.org/thc/graph/meta> {
 
 
 def list_contributions(store: Store, *, contributor: str | None = None, kind: str | None = None,
-                       since: str | None = None, until: str | None = None, graph: str | None = None) -> list[dict]:
+                       since: str | None = None, until: str | None = None,
+                       graph: str | None = None) -> list[dict[str, Any]]:
     """Every contribution (withdrawn ones too, marked), newest first; filters: contributor, kind, and the
     submission date (since/until, inclusive, YYYY-MM-DD)."""
     prefix = CONTRIBUTIONS + (f"{contributor}/" if contributor else "")

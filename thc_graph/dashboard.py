@@ -4,7 +4,7 @@ completion scale, the reports and evaluations; and every territory with coordina
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -114,16 +114,18 @@ def territories(store: Store, lang: str) -> list[TerritoryRow]:
     label = Labeller(store, lang)
     rows: dict[str, TerritoryRow] = {}
     plans: dict[str, PlanRow] = {}
-    commitments: list[tuple[str, ox.NamedNode]] = []
+    commitments: list[tuple[str, ox.NamedNode | ox.BlankNode]] = []
     for row in store.select(PLANS_QUERY):
-        territory = row["territory"].value
-        trow = rows.setdefault(territory, TerritoryRow(territory, label(row["territory"])))
+        # ?plan and ?commitment are subjects; a plan's thc:territory is a thc:Territory node (shapes/governance.ttl)
+        territory_node = cast("ox.NamedNode | ox.BlankNode", row["territory"])
+        territory = territory_node.value
+        trow = rows.setdefault(territory, TerritoryRow(territory, label(territory_node)))
         plan = row["plan"].value
         if plan not in plans:
-            plans[plan] = PlanRow(plan, label(row["plan"]))
+            plans[plan] = PlanRow(plan, label(cast("ox.NamedNode | ox.BlankNode", row["plan"])))
             trow.plans.append(plans[plan])
         if "commitment" in row:
-            commitments.append((plan, row["commitment"]))
+            commitments.append((plan, cast("ox.NamedNode | ox.BlankNode", row["commitment"])))
     # every history from one query (the contributions' own), not one per commitment
     histories = commitment_histories(store, (c.value for _, c in commitments), lang)
     ranks: dict[str, int | None] = {}
@@ -140,7 +142,8 @@ def territories(store: Store, lang: str) -> list[TerritoryRow]:
     for row in store.select(PLAN_EVALUATIONS_QUERY):
         plan = row["plan"].value
         if plan in plans:
-            plans[plan].evaluations.append((row["evaluation"].value, label(row["evaluation"]),
+            evaluation = cast("ox.NamedNode | ox.BlankNode", row["evaluation"])  # ?evaluation is a subject
+            plans[plan].evaluations.append((evaluation.value, label(evaluation),
                                             row["date"].value if "date" in row else ""))
     places = _places(store)
     for trow in rows.values():
@@ -180,7 +183,7 @@ def _places(store: Store) -> dict[str, tuple[float, float]]:
         lat = next((q.object for q in store.quads(place, WGS.lat, None, None)), None)
         long = next((q.object for q in store.quads(place, WGS.long, None, None)), None)
         try:
-            if lat is not None and long is not None:
+            if isinstance(lat, ox.Literal) and isinstance(long, ox.Literal):
                 found[place.value] = (float(lat.value), float(long.value))
         except ValueError:
             continue

@@ -7,7 +7,7 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -304,7 +304,7 @@ def describe(store: Store, iri: str, lang: str, labels: Mapping[str, list[ox.Lit
     rows = store.select(OUTGOING_QUERY, substitutions={"s": node}, named_graphs=store.public_named_graphs())
     found: dict[str, list[ox.Literal]] = {}
     for row in rows:
-        if "l" in row and isinstance(row["o"], ox.NamedNode):
+        if "l" in row and isinstance(row["o"], ox.NamedNode) and isinstance(row["l"], ox.Literal):
             found.setdefault(str(row["o"]), []).append(row["l"])
     label.prime(found)
     for row in rows:
@@ -355,7 +355,8 @@ def _value(store: Store, obj: Any, label: Labeller) -> Value:
         if obj.language:
             datatype = None
         return Value(obj, obj.value, lang=obj.language, datatype=datatype)
-    nested = [(label(q.predicate), label(q.object) if isinstance(q.object, ox.NamedNode) else str(q.object.value))
+    nested = [(label(q.predicate), label(q.object) if isinstance(q.object, ox.NamedNode)
+               else str(q.object) if isinstance(q.object, ox.Triple) else str(q.object.value))
               for q in store.public_quads(obj)]
     return Value(obj, "[…]", nested=nested)
 
@@ -376,7 +377,7 @@ def inbound(store: Store, node: ox.NamedNode, label: Labeller) -> list[Inbound]:
     counts = store.select(INBOUND_COUNTS_QUERY, substitutions={"o": node})
     groups = []
     for row in counts:
-        predicate = row["p"]
+        predicate = cast(ox.NamedNode, row["p"])  # ?p of `?s ?p ?o`: always an IRI
         subjects: list[tuple[str, str]] = []
         seen: set[str] = set()
         for quad in store.public_quads(None, predicate, node):
@@ -441,13 +442,14 @@ def serialize(triples: list[ox.Triple], fmt: Format, *, context_url: str) -> byt
         import rdflib  # rdflib compacts JSON-LD; pyoxigraph writes only expanded JSON-LD
 
         graph = rdflib.Graph()
-        graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode(), format="nt")
+        # no output given: serialize returns the bytes (its stubs say bytes | None)
+        graph.parse(data=cast(bytes, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)).decode(), format="nt")
         document = json.loads(graph.serialize(format="json-ld", context=context_document()["@context"],
                                               auto_compact=True))
         document["@context"] = context_url
         return json.dumps(document, ensure_ascii=False, indent=2).encode()
     assert fmt.rdf is not None
-    return ox.serialize(triples, format=fmt.rdf, prefixes=dict(PREFIXES))
+    return cast(bytes, ox.serialize(triples, format=fmt.rdf, prefixes=dict(PREFIXES)))  # no output given: the bytes
 
 
 # -- the governance cycle ---------------------------------------------------------------------

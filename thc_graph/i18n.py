@@ -16,7 +16,7 @@ def choose(explicit: str | None, cookie: str | None, accept_language: list[tuple
     """
     for value in (explicit, cookie):
         if value in LANGS:
-            return value  # type: ignore[return-value]
+            return value
     ranked = sorted(accept_language, key=lambda pair: -pair[1])
     for tag, quality in ranked:
         primary = tag.split("-")[0].lower()

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -107,7 +107,8 @@ def context_for(store: Store, triples: Sequence[ox.Triple], exclude: ox.NamedNod
     for node in linked:
         for quad in store.quads(None, ORG.member, node, None):
             if quad.graph_name not in skipped:
-                context.extend(described(quad.subject))
+                # pyoxigraph 0.5 stores no triple-term subjects (RDF 1.2), though its stubs still allow a Triple
+                context.extend(described(cast("ox.NamedNode | ox.BlankNode", quad.subject)))
     return context
 
 

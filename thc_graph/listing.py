@@ -274,7 +274,7 @@ class Record(NamedTuple):
     years: frozenset[str]
 
     def values(self, facet: str) -> frozenset[str]:
-        return getattr(self, facet)  # type: ignore[no-any-return]
+        return getattr(self, facet)  # type: ignore[no-any-return]  # facet names a frozenset[str] field
 
     def passes(self, filters: Iterable[tuple[str, str]]) -> bool:
         return all(value in (self.years if name == "year" else self.values(name)) for name, value in filters)
@@ -348,7 +348,7 @@ def read_class(store: Store, classes: frozenset[str], latest_status: bool) -> di
     dates: dict[str, list[str]] = {}
     for predicate in FACET_PREDICATES["year"]:
         for quad in _public(store, withdrawn, None, predicate, None):
-            subject = quad.subject.value  # type: ignore[union-attr]
+            subject = quad.subject.value  # type: ignore[union-attr]  # no quoted triples here
             if subject in members and isinstance(quad.object, ox.Literal):
                 dates.setdefault(subject, []).append(quad.object.value)
     statuses = _statuses(store, members) if latest_status else {}

@@ -217,10 +217,13 @@ def input_graphs(store: Store) -> list[ox.NamedNode]:
     """The graphs the networks are read from: every public graph but the analyses and the metadata."""
     public = store.public_default_graph()
     graphs = public if public is not None else store.named_graphs()
-    return [g for g in graphs if not g.value.startswith(ANALYSIS_GRAPH_PREFIX) and g != META_GRAPH]
+    # the public default graph lists the store's default graph too (a DefaultGraph, not a graph IRI): left out
+    return [g for g in graphs
+            if isinstance(g, ox.NamedNode) and not g.value.startswith(ANALYSIS_GRAPH_PREFIX) and g != META_GRAPH]
 
 
-def _select(store: Store, name: str, window: Window, graphs: Sequence[ox.NamedNode] | None) -> list[dict[str, Any]]:
+def _select(store: Store, name: str, window: Window,
+            graphs: Sequence[ox.NamedNode | ox.DefaultGraph] | None) -> list[dict[str, Any]]:
     """Run a query of queries/network/ with the window bound; over `graphs`, or (None) over the public default graph:
     the analysis graphs hold none of the patterns these queries match, and the union is several times faster on
     disk than an explicit list of graphs."""
@@ -984,7 +987,7 @@ def _flat(graph: nx.Graph) -> nx.Graph:
 
 def node_link(graph: nx.Graph, info: dict[str, Any] | None = None) -> dict[str, Any]:
     """Node-link JSON (networkx's layout, edges under "edges"), with the run's description under "graph"."""
-    data = nx.node_link_data(graph, edges="edges")
+    data: dict[str, Any] = nx.node_link_data(graph, edges="edges")
     data["graph"] = _jsonable(info or {})
     for node in data["nodes"]:
         node.setdefault("community", 0)

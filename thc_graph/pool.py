@@ -452,7 +452,7 @@ class _Stream:
             self.done = True  # the reader was replaced
             raise
         if message[0] == "chunk":
-            return message[1]  # type: ignore[no-any-return]
+            return message[1]  # type: ignore[no-any-return]  # a reader's message is Any; a chunk holds bytes
         self.done = True
         if message[0] == "end":
             self.pool._release(self.reader)

@@ -16,7 +16,7 @@ import threading
 import time
 import urllib.error
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
@@ -49,7 +49,7 @@ class RemoteStore:
         self.write_lock = threading.RLock()
         self.on_commit: list[Callable[[], None]] = []
         # Other clients may write to the endpoint too: every write is recorded as unknown (caches rebuild).
-        self.changes = ChangeLog(self)  # type: ignore[arg-type]
+        self.changes = ChangeLog(self)  # type: ignore[arg-type]  # duck-types Store (not a subclass)
         self._public: tuple[float, frozenset[ox.NamedNode]] | None = None
 
     @classmethod
@@ -89,7 +89,7 @@ class RemoteStore:
         where = self.update_url if update else self.query_url
         try:
             response = client.query().response
-            return response.read()  # type: ignore[no-any-return]
+            return response.read()
         except QueryBadFormed as exc:
             raise BadQuery(f"{where} refused the {'update' if update else 'query'}: {_detail(exc)}") from None
         except TimeoutError:
@@ -150,7 +150,7 @@ class RemoteStore:
         rows = self.select(
             f"SELECT ?g WHERE {{ GRAPH {META_GRAPH} {{ ?g {PROV.invalidatedAtTime} ?t }} "
             f"FILTER(isIRI(?g) && STRSTARTS(STR(?g), \"{GRAPH}contribution/\")) }}", dataset_from_query=True)
-        withdrawn = frozenset(row["g"] for row in rows if isinstance(row.get("g"), ox.NamedNode))
+        withdrawn = frozenset(g for g in (row.get("g") for row in rows) if isinstance(g, ox.NamedNode))
         self._public = (time.monotonic(), withdrawn)
         return withdrawn
 
@@ -179,11 +179,13 @@ class RemoteStore:
         rows = self.select(f"SELECT {' '.join(wanted)} WHERE {{ GRAPH {pattern['g']} "
                            f"{{ {pattern['s']} {pattern['p']} {pattern['o']} }} }}", dataset_from_query=True)
         for row in rows:
-            yield ox.Quad(*(terms[k] if terms[k] is not None else row[k] for k in "spog"))
+            s, p, o, g = (terms[k] if terms[k] is not None else row[k] for k in "spog")
+            # the terms given, or ?s, ?p and ?g of `GRAPH ?g { ?s ?p ?o }`: a subject, an IRI and a graph IRI
+            yield ox.Quad(cast("ox.NamedNode | ox.BlankNode", s), cast(ox.NamedNode, p), o, cast(ox.NamedNode, g))
 
     def named_graphs(self) -> list[ox.NamedNode]:
         rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", dataset_from_query=True)
-        return sorted((r["g"] for r in rows if isinstance(r.get("g"), ox.NamedNode)), key=lambda g: g.value)
+        return sorted((g for g in (r.get("g") for r in rows) if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
 
     def has_graph(self, graph: ox.NamedNode) -> bool:
         return bool(self.query(f"ASK {{ GRAPH {graph} {{ }} }}", dataset_from_query=True))
@@ -218,7 +220,9 @@ class RemoteStore:
 
     # -- whole dataset -----------------------------------------------------------------------------------------
     def dump(self, output: str | os.PathLike[str] | IO[bytes], fmt: ox.RdfFormat) -> None:
-        quads = [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in self.select(_ALL_QUADS, dataset_from_query=True)]
+        # ?s, ?p and ?g of `GRAPH ?g { ?s ?p ?o }` are bound to a subject, an IRI and a graph IRI
+        quads = [ox.Quad(cast("ox.NamedNode | ox.BlankNode", r["s"]), cast(ox.NamedNode, r["p"]), r["o"],
+                         cast(ox.NamedNode, r["g"])) for r in self.select(_ALL_QUADS, dataset_from_query=True)]
         ox.serialize(quads, output, format=fmt)
 
     def restore(self, source: str | os.PathLike[str], fmt: ox.RdfFormat) -> None:

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any
+from typing import IO, Any, cast
 from urllib.parse import urljoin, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
@@ -353,12 +353,13 @@ class _Worker(threading.Thread):
         if isinstance(results, ox.QueryBoolean):
             if fmt.results is None:
                 raise StoreError("an ASK query answers true or false, not RDF")
-            self.write(results.serialize(format=fmt.results))
+            self.write(cast(bytes, results.serialize(format=fmt.results)))  # no output given: the bytes
         elif isinstance(results, ox.QuerySolutions):
             if fmt.results is None:
                 raise StoreError("a SELECT query answers a table, not RDF")
             if request.max_rows is None:
-                results.serialize(self, fmt.results)
+                # a writer, not a file: pyoxigraph calls only its write() and flush()
+                results.serialize(cast(IO[bytes], self), fmt.results)
             else:
                 variables = [v.value for v in results.variables]
                 rows = list(islice(results, request.max_rows + 1))

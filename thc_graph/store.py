@@ -14,7 +14,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
@@ -308,5 +308,6 @@ def open_store(settings: Any) -> Store:
     if location.startswith(("http://", "https://")):
         from .remote import RemoteStore  # the remote backend lives in its own module
 
-        return RemoteStore.from_settings(settings)  # type: ignore[no-any-return]
+        # not a subclass: RemoteStore implements the same interface (duck typing), which the callers rely on
+        return cast(Store, RemoteStore.from_settings(settings))
     return Store(location, bulk_threshold=settings.bulk_threshold)

@@ -95,7 +95,7 @@ def build(store: Store, directory: Path, progress: Progress = None) -> tuple[Rep
             report.count("thc:" + cls.value.rpartition("#")[2])
         return node
 
-    columns = ("slug", "title", "categorie", "owner", "contract", "domain", "opensource")
+    columns: tuple[str, ...] = ("slug", "title", "categorie", "owner", "contract", "domain", "opensource")
     for line, row in csv_rows(outils, columns):
         slug, title, kind = slugify(row["slug"]), row["title"].strip(), row["categorie"].strip()
         if not slug or not title:

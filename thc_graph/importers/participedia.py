@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -234,8 +235,9 @@ def build(store: Store, directory: Path, progress: Progress = None) -> tuple[Rep
     # -- organisations -------------------------------------------------------------------------
     organisations: set[int] = set()
     source = inputs["organizations.csv"]
-    columns = ("id", "title", "city", "province", "country", "latitude", "longitude", "sector",
-               "specific_methods_tools_techniques", "general_issues_1", "general_issues_2", "general_issues_3")
+    columns: tuple[str, ...] = ("id", "title", "city", "province", "country", "latitude", "longitude", "sector",
+                                "specific_methods_tools_techniques", "general_issues_1", "general_issues_2",
+                                "general_issues_3")
     for line, row in csv_rows(source, columns):
         try:
             number = parse_id(row["id"], "id")
@@ -309,19 +311,19 @@ def build(store: Store, directory: Path, progress: Progress = None) -> tuple[Rep
         except RowError as exc:
             report.reject(source.name, line, str(exc))
             continue
-        title = titles.pop(number, None)
-        if title is None:
+        case_title = titles.pop(number, None)
+        if case_title is None:
             drafts += 1  # a draft or stub: no published title, so not a case to publish
             continue
         node = case_iri(number)
         out += [T(node, RDF.type, THC.Experience), T(node, THC.outcomeStatus, UNKNOWN)]
-        labels(node, title)
+        labels(node, case_title)
         same_as(node, "case", number)
-        for method in method_ids:
-            ok = method in methods
-            report.link("case → method", ok, None if ok else f"case {number} → method {method}")
-            if ok:
-                out.append(T(node, THC.usedMethod, method_iri(method)))  # type: ignore[arg-type]
+        for method_id in method_ids:
+            ok = method_id in methods
+            report.link("case → method", ok, None if ok else f"case {number} → method {method_id}")
+            if ok:  # in methods, a set of ints: not None
+                out.append(T(node, THC.usedMethod, method_iri(cast(int, method_id))))
         if organiser is not None:
             ok = organiser in organisations
             report.link("case → primary organiser", ok, None if ok else f"case {number} → organisation {organiser}")
@@ -329,7 +331,7 @@ def build(store: Store, directory: Path, progress: Progress = None) -> tuple[Rep
                 out.append(T(node, THC.organiser, org_iri(organiser)))
         place(node, row, "city_best", "country_best", DCT.spatial, (None, None))
         report.count("thc:Experience")
-        for other, rule in _same_cases(store, etalab, number, title):
+        for other, rule in _same_cases(store, etalab, number, case_title):
             out.append(T(node, OWL.sameAs, other))
             report.matches.append(Match(node.value, other.value, rule))
     for number in titles:
@@ -357,6 +359,7 @@ def _experiences_by_title(store: Store) -> dict[str, ox.NamedNode]:
         return {}
     rows = store.select(HEAD + "SELECT ?e ?label WHERE { ?e a thc:Experience ; rdfs:label ?label }",
                         default_graph=graphs)
+    # ?e is a subject (not a literal), and the data names its experiences with IRIs
     return {_title_key(r["label"].value): r["e"] for r in rows}  # type: ignore[misc]
 
 

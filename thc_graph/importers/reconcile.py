@@ -67,9 +67,11 @@ class Gazetteer:
                 "SELECT ?a ?name WHERE { ?a a ?class . { ?a rdfs:label ?name } UNION { ?a thc:acronym ?name } "
                 "VALUES ?class { thc:Organization thc:CivilSocietyOrganization thc:Company thc:Network "
                 "thc:InformalGroup } }", default_graph=graphs):
+            # ?a is a subject (not a literal), and the data names its actors with IRIs
             gaz.actors.setdefault(bare(row["name"].value), row["a"])  # type: ignore[arg-type]
         methods = HEAD + "SELECT ?m ?name WHERE { ?m a thc:Method ; rdfs:label ?name }"
         for row in store.select(methods, default_graph=graphs):
+            # ?m is a subject (not a literal), and the data names its methods with IRIs
             gaz.methods.setdefault(bare(row["name"].value), row["m"])  # type: ignore[arg-type]
         return gaz
 

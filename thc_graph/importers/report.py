@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -346,7 +346,7 @@ def linksets(graph: ox.NamedNode, report: Report) -> list[ox.Triple]:
 def write_turtle(triples: Iterable[ox.Triple], path: Path, header: str, prefixes: dict[str, str]) -> None:
     """The graph as sorted Turtle (stable diffs), with a comment header naming source and licence."""
     ordered = sorted(set(triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    body = ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    body = cast(bytes, ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=prefixes))  # no output: the bytes
     path.parent.mkdir(parents=True, exist_ok=True)
     comment = "".join(f"# {line}\n" for line in header.splitlines())
     path.write_bytes(comment.encode() + body)

@@ -204,6 +204,7 @@ def triples(data: Territories, report: Report) -> Iterator[ox.Triple]:
         yield from _authority("epci", siren, str(epci["name"]), place)
         yield T(actor, THC.siren, lit(siren))
         report.count("igeo:Intercommunalite")
+        # the values are typed object: members is a list of (code, population) pairs (see read)
         for code, people in epci["members"]:  # type: ignore[attr-defined]
             if code not in data.communes:
                 report.link("commune → EPCI", False, f"member {code!r} of EPCI {siren} is not in communes.csv")
@@ -217,7 +218,7 @@ def triples(data: Territories, report: Report) -> Iterator[ox.Triple]:
     for code, commune in sorted(data.communes.items()):
         place = territory("commune", code)
         yield from _territory(place, IGEO.Commune, str(commune["name"]), code, INSEE + f"commune/{code}")
-        for postcode in commune["postcodes"]:  # type: ignore[attr-defined]
+        for postcode in commune["postcodes"]:  # type: ignore[attr-defined]  # values typed object: a list of str
             yield T(place, SCHEMA.postalCode, lit(postcode))
         if commune["lat"] is not None:
             yield T(place, WGS.lat, typed(str(commune["lat"]), XSD.decimal))

@@ -61,6 +61,7 @@ def _param(name: str) -> str | None:
 
 def _submission(who: Principal) -> contributions.Submission:
     kind, fmt = _param("kind"), _param("format")
+    media_type: str | None
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file") or next(iter(request.files.values()), None)
         if upload is None:

@@ -53,6 +53,7 @@ def graph_store(rest: str | None = None) -> Response:
     existed = graph is DEFAULT or store.has_graph(graph)
     if request.method == "DELETE":
         if not existed:
+            # not `existed`: graph is not DEFAULT (None), which mypy cannot tell through the variable
             raise NotFound(f"there is no graph <{graph.value}>")  # type: ignore[union-attr]
         _drop(store, graph)
         return no_content(204)
@@ -86,7 +87,7 @@ def _graph(rest: str | None) -> ox.NamedNode | None:
 def _read(store: Store, graph: ox.NamedNode | None) -> Response:
     fmt = formats.negotiate(request.headers.get("Accept"), formats.RDF_ANSWER_FORMATS, request.args.get("format"))
     if graph is not DEFAULT and not store.has_graph(graph):
-        raise NotFound(f"there is no graph <{graph.value}>")  # type: ignore[union-attr]
+        raise NotFound(f"there is no graph <{graph.value}>")
     pattern = ox.DefaultGraph() if graph is DEFAULT else graph
     triples = (ox.Triple(q.subject, q.predicate, q.object) for q in store.quads(None, None, None, pattern))
     if fmt.is_dataset:

@@ -118,7 +118,7 @@ def _without_isolates(graph: Any) -> Any:
 
 
 @bp.get("/-/network.json")
-def network_json():  # type: ignore[no-untyped-def]
+def network_json() -> Response:
     """Node-link JSON: ?run=ID (default newest), ?ego=IRI&radius=N for an actor's ego network, ?isolates=1,
     ?as_of=DAY or ?from=DAY&to=DAY for the ties of that window (with the run's measures)."""
     info, graph = _published()
@@ -140,28 +140,28 @@ def network_json():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/-/network/runs.json")
-def runs_json():  # type: ignore[no-untyped-def]
+def runs_json() -> Response:
     runs = network.runs(get_store())
     return jsonify([{"run": r["run"], "iri": r["iri"], "graph": r["graph"], "started": r["started"],
                      "seed": r["seed"], "window": r["window"].values(), "network": r["network"]} for r in runs])
 
 
 @bp.get("/-/network/measures.json")
-def measures_json():  # type: ignore[no-untyped-def]
+def measures_json() -> Response:
     info, graph = _published()
     header, rows = network.measures_table(_without_isolates(graph))
     return jsonify({"run": _info(info), "columns": header, "rows": [dict(zip(header, r, strict=True)) for r in rows]})
 
 
 @bp.get("/-/network/measures.csv")
-def measures_csv():  # type: ignore[no-untyped-def]
+def measures_csv() -> Response:
     info, graph = _published()
     body = network.export_bytes(_without_isolates(graph), "nodes.csv")
     return _download(body, "nodes.csv", f"thc-measures-{info['run']}.csv")
 
 
 @bp.get("/-/network/export.<string:fmt>")
-def export(fmt: str):  # type: ignore[no-untyped-def]
+def export(fmt: str) -> Response:
     if fmt not in MEDIA:
         raise NotFound(f"no export .{fmt}; exports: {', '.join('.' + f for f in MEDIA)}")
     info, graph = _published()

@@ -35,6 +35,7 @@ def _error(exc: ThcError) -> Response:
         response = jsonify(exc.to_dict())
         response.status_code = exc.status
         return response
+    # error_response is typed Any; it answers a Response (the error page, JSON or text)
     return error_response(exc.status, exc.title, exc.message, exc.to_dict())  # type: ignore[no-any-return]
 
 

@@ -42,7 +42,7 @@ def dumps_of(app: Flask) -> catalog.Dumps:
         else:
             directory = Path("var/dumps")
         ext.setdefault("thc_dumps", catalog.Dumps(store, directory))  # one, even if two threads get here at once
-    return ext["thc_dumps"]  # type: ignore[no-any-return]
+    return ext["thc_dumps"]  # type: ignore[no-any-return]  # app.extensions holds Any; set just above
 
 
 def dumps() -> catalog.Dumps:
@@ -100,6 +100,7 @@ def dump(name: str) -> Response:
                              conditional=False, etag=f"{stat.st_ino:x}-{stat.st_mtime_ns:x}-{stat.st_size:x}",
                              last_modified=stat.st_mtime, max_age=0)
         response.content_length = stat.st_size
+        # make_conditional returns self (a flask Response); werkzeug types it as its own Response
         return response.make_conditional(request, accept_ranges=True,  # type: ignore[return-value]
                                          complete_length=stat.st_size)
     except BaseException:

@@ -111,4 +111,4 @@ def searcher() -> Searcher:
     ext = current_app.extensions
     if "thc_searcher" not in ext:
         ext["thc_searcher"] = Searcher(get_store())
-    return ext["thc_searcher"]  # type: ignore[no-any-return]
+    return ext["thc_searcher"]  # type: ignore[no-any-return]  # app.extensions holds Any; set just above

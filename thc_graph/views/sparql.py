@@ -129,7 +129,7 @@ def _query(query: str, params: dict[str, list[str]]) -> Response:
         default_graphs=params.get("default-graph-uri", []) if dataset_given else None,
         named_graphs=params.get("named-graph-uri", []) if dataset_given else None,
         accept=request.headers.get("Accept"),
-        format=(params.get("format") or [None])[-1],
+        format=params["format"][-1] if params.get("format") else None,
         max_rows=settings.max_result_rows,
         base_iri=endpoint_url(),
     )
