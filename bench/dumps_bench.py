@@ -28,7 +28,6 @@ import gzip
 import json
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,39 +38,15 @@ import pyoxigraph as ox
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-SHARED = ROOT.parent / "shared" / "bench"
-DATA = HERE / "out" / "pages"  # shared with bench/pages_bench.py
 OUT = HERE / "out" / "dumps"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
 
-from thc_graph import catalog, ingest, paths  # noqa: E402
-from thc_graph.namespaces import GRAPH, ONTOLOGY_GRAPH, PREFIXES, RDFS  # noqa: E402
+from pages_bench import generate, load  # noqa: E402 - the same synthetic store as the pages' bench
+
+from thc_graph import catalog, ingest  # noqa: E402
+from thc_graph.namespaces import GRAPH, PREFIXES, RDFS  # noqa: E402
 from thc_graph.store import Store  # noqa: E402
-
-
-def generate(triples: int) -> Path:
-    """The synthetic graph with our IRIs (as bench/pages_bench.py makes it)."""
-    DATA.mkdir(parents=True, exist_ok=True)
-    raw, mapped = DATA / f"kg-{triples}.nt", DATA / f"kg-{triples}-thc.nt"
-    if not raw.exists():
-        subprocess.run([sys.executable, str(SHARED / "gen_data.py"), "--triples", str(triples), "--out", str(raw)],
-                       check=True)
-    if not mapped.exists():
-        with raw.open(encoding="utf-8") as src, mapped.open("w", encoding="utf-8") as dst:
-            for line in src:
-                dst.write(line.replace("https://example.org/thc/ns#", "https://w3id.org/thc/ontology#")
-                          .replace("https://example.org/thc/", "https://w3id.org/thc/id/"))
-    return mapped
-
-
-def load(data: Path, directory: Path) -> Store:
-    store = Store(directory)
-    ingest.ingest(store, [ingest.parse_file(p) for p in paths.ontology_files()], ONTOLOGY_GRAPH,
-                  title="ontology", validate=False)
-    store.oxigraph.bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES, to_graph=GRAPH["bench"])
-    store.oxigraph.flush()
-    store.committed()  # written outside the Store's methods: tell the change log
-    return store
 
 
 def contribute(store: Store, n: int, size: int = 50) -> None:

@@ -91,6 +91,7 @@ def load(data: Path, directory: Path) -> Store:
                   title="ontology", validate=False)
     store.oxigraph.bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES, to_graph=GRAPH["bench"])
     store.oxigraph.flush()
+    store.committed()  # written outside the Store's methods: tell the change log (and its followers)
     return store
 
 
