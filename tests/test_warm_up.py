@@ -38,6 +38,9 @@ def test_serve_builds_the_indexes_before_any_view(store_copy: Path, tmp_path: Pa
         with app.app_context():
             counted = {name for _, name, _, n in listing.class_counts(app.extensions["thc_store"], "fr") if n}
         assert len(warmed) == len(counted) >= 5  # every class with members
+        from thc_graph.views.publish import dumps_of
+
+        assert dumps_of(app).current() and (store_copy.with_name("store-dumps") / "all.nq.gz").exists()
         # a first view now reads nothing more of the store
         before = len(reads)
         response = app.test_client().get("/class/Territory")

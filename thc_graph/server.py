@@ -45,8 +45,9 @@ def build_app(overrides: Mapping[str, Any] | None = None, *, store: Store | None
 
 def warm_up(app: Flask, stop: threading.Event) -> None:
     """Build what the first views would otherwise wait for: the search index (and its label table), the counts per
-    class, then the index of each class that has members, largest first. Each is then kept current by the change
-    log at the cost of each write. Stops between steps when the app closes."""
+    class, then the index of each class that has members, largest first, then the dumps (when they follow the
+    writes: setting dumps_on_commit). Each is then kept current at the cost of each write. Stops between steps when
+    the app closes."""
     from . import listing
     from .views.site import searcher
 
@@ -63,7 +64,11 @@ def warm_up(app: Flask, stop: threading.Event) -> None:
                     return
                 request = listing.Request.parse(name, {})
                 listing.list_class(store, request, lang, labels=index.labels_if_ready())
-            log.info("warm: search index and %d class indexes built", len(counts))
+            if app.config["THC_SETTINGS"].dumps_on_commit and not stop.is_set():
+                from .views.publish import dumps_of
+
+                dumps_of(app).refresh()
+            log.info("warm: search index, %d class indexes and the dumps built", len(counts))
         except Exception:
             log.exception("warm-up stopped; first views will build what they need")
 
@@ -73,6 +78,7 @@ def close_app(app: Flask) -> None:
     if warming is not None:
         warming[1].set()
         warming[0].join(60)
+    app.extensions.pop("thc_dumps", None)  # it holds the store: let it close
     pool = app.extensions.pop("thc_reader_pool", None)
     app.extensions.pop("thc_executor", None)
     if pool is not None:

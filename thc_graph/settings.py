@@ -82,9 +82,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Reader processes copy each store checkpoint into memory (faster queries, one copy of the data per "
             "reader); false: they read the checkpoint on disk.", _bool),
     Setting("warm_up", True,
-            "`thc serve` builds in the background, as it starts, the search index, the home page's counts and the "
-            "index of every class with members, so that no first view waits for them; false: each is built at its "
-            "first view.", _bool),
+            "`thc serve` builds in the background, as it starts, the search index, the home page's counts, the "
+            "index of every class with members and the dumps, so that no first view or download waits for them; "
+            "false: each is built when first asked for.", _bool),
     Setting("server_threads", 8, "Threads of `thc serve` answering HTTP requests (queries wait on the readers).",
             _positive_int),
     Setting("bulk_threshold", 50000,
