@@ -4,8 +4,8 @@ resources a write touched instead of reading the whole store again.
 Every write of the Store goes through `ChangeLog.begin()` (before, under the write lock) and `ChangeLog.commit()`
 (after). For a write that names its graphs, the log records the IRIs the write touched: every IRI mentioned (as
 subject or object) by those graphs before and after the write, and by their descriptions in graph/meta. A write
-that cannot say which graphs it changed (a raw SPARQL update, a restore), or that touches more than `max_quads`
-quads, is recorded as *unknown*: its followers rebuild from the store.
+that cannot say which graphs it changed (a SPARQL update through GRAPH ?var, a restore), or that touches more than
+`max_quads` quads, is recorded as *unknown*: its followers rebuild from the store.
 
 A follower keeps the generation it is current at (`token()`), and later asks `since(generation)` for the IRIs to
 look at again: a set (possibly empty), or None when it must rebuild (an unknown write, or more changes than the log
