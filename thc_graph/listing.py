@@ -280,20 +280,6 @@ class Record(NamedTuple):
         return all(value in (self.years if name == "year" else self.values(name)) for name, value in filters)
 
 
-def withdrawn_graphs(store: Store) -> set[ox.NamedNode]:
-    """The graphs outside the public union (withdrawn contributions): Store.public_default_graph's rule."""
-    public = store.public_default_graph()
-    if public is None:
-        return set()
-    return set(store.named_graphs()) - set(public)
-
-
-def _public(store: Store, withdrawn: set[ox.NamedNode], subject: Any = None, predicate: Any = None,
-            obj: Any = None) -> Iterator[ox.Quad]:
-    quads = store.quads(subject, predicate, obj, None)
-    return (q for q in quads if q.graph_name not in withdrawn) if withdrawn else quads
-
-
 def _statuses(store: Store, commitments: Iterable[str]) -> dict[str, str]:
     """The status of each commitment: the completion of its latest report or evaluation (the dashboard's rule)."""
     wanted = list(commitments)
@@ -332,8 +318,7 @@ def _record(values: Mapping[str, Iterable[str]], dates: Iterable[str], status: I
 def read_class(store: Store, classes: frozenset[str], latest_status: bool) -> dict[str, Record]:
     """Every member of the classes (IRIs typed with one of them in the public union) with its facet values and dates,
     read by scanning each facet predicate once."""
-    withdrawn = withdrawn_graphs(store)
-    members = {q.subject.value for cls in classes for q in _public(store, withdrawn, None, RDF.type, ox.NamedNode(cls))
+    members = {q.subject.value for cls in classes for q in store.public_quads(None, RDF.type, ox.NamedNode(cls))
                if isinstance(q.subject, ox.NamedNode)}
     values: dict[str, dict[str, set[str]]] = {facet: {} for facet in VALUE_FACETS}
     for facet in VALUE_FACETS:
@@ -341,13 +326,13 @@ def read_class(store: Store, classes: frozenset[str], latest_status: bool) -> di
             continue
         found = values[facet]
         for predicate in FACET_PREDICATES[facet]:
-            for quad in _public(store, withdrawn, None, predicate, None):
+            for quad in store.public_quads(None, predicate, None):
                 subject = quad.subject.value  # type: ignore[union-attr]  # no quoted triples here
                 if subject in members and isinstance(quad.object, ox.NamedNode):
                     found.setdefault(subject, set()).add(quad.object.value)
     dates: dict[str, list[str]] = {}
     for predicate in FACET_PREDICATES["year"]:
-        for quad in _public(store, withdrawn, None, predicate, None):
+        for quad in store.public_quads(None, predicate, None):
             subject = quad.subject.value  # type: ignore[union-attr]  # no quoted triples here
             if subject in members and isinstance(quad.object, ox.Literal):
                 dates.setdefault(subject, []).append(quad.object.value)
@@ -361,11 +346,10 @@ def read_class(store: Store, classes: frozenset[str], latest_status: bool) -> di
 def read_members(store: Store, iris: Iterable[str], classes: frozenset[str],
                  latest_status: bool) -> dict[str, Record]:
     """The same as read_class for a few IRIs (a lookup each): those that are members, with their records."""
-    withdrawn = withdrawn_graphs(store)
     found: dict[str, tuple[dict[str, set[str]], list[str]]] = {}
     for iri in iris:
         node = ox.NamedNode(iri)
-        kinds = {q.object.value for q in _public(store, withdrawn, node, RDF.type)
+        kinds = {q.object.value for q in store.public_quads(node, RDF.type)
                  if isinstance(q.object, ox.NamedNode)}
         if not kinds & classes:
             continue
@@ -373,10 +357,10 @@ def read_members(store: Store, iris: Iterable[str], classes: frozenset[str],
         for facet in VALUE_FACETS[1:]:
             if not (facet == "status" and latest_status):
                 values[facet] = {q.object.value for predicate in FACET_PREDICATES[facet]
-                                 for q in _public(store, withdrawn, node, predicate)
+                                 for q in store.public_quads(node, predicate)
                                  if isinstance(q.object, ox.NamedNode)}
         dates = [q.object.value for predicate in FACET_PREDICATES["year"]
-                 for q in _public(store, withdrawn, node, predicate) if isinstance(q.object, ox.Literal)]
+                 for q in store.public_quads(node, predicate) if isinstance(q.object, ox.Literal)]
         found[iri] = (values, dates)
     statuses = _statuses(store, found) if latest_status else {}
     intern = _Interner()
@@ -631,9 +615,8 @@ class _Counts:
             # ontology did), every count is read again
             if touched is not None and len(touched) <= MAX_FOLLOWED and (
                     not touched or self._structure(store) == self.supers):
-                withdrawn = withdrawn_graphs(store)
                 for iri in touched:
-                    self._move(iri, self._classes_of(store, iri, withdrawn))
+                    self._move(iri, self._classes_of(store, iri))
                 self.generation, self.fingerprint = generation, current
                 return
         self.generation = store.changes.token()
@@ -643,9 +626,8 @@ class _Counts:
     @staticmethod
     def _structure(store: Store) -> dict[str, frozenset[str]]:
         """Each type that counts → the classes of the ontology (owl:Class in its namespace) it counts in."""
-        withdrawn = withdrawn_graphs(store)
         namespace = str(THC)
-        classes = {q.subject.value for q in _public(store, withdrawn, None, RDF.type, OWL.Class)
+        classes = {q.subject.value for q in store.public_quads(None, RDF.type, OWL.Class)
                    if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(namespace)}
         supers: dict[str, set[str]] = {}
         for cls in classes:
@@ -654,11 +636,10 @@ class _Counts:
         return {kind: frozenset(counted) for kind, counted in supers.items()}
 
     def _read(self, store: Store) -> None:
-        withdrawn = withdrawn_graphs(store)
         self.supers = self._structure(store)
         self.typed, self.counts = {}, {}
         for kind, counted in self.supers.items():
-            for quad in _public(store, withdrawn, None, RDF.type, ox.NamedNode(kind)):
+            for quad in store.public_quads(None, RDF.type, ox.NamedNode(kind)):
                 if isinstance(quad.subject, ox.NamedNode):
                     iri = quad.subject.value
                     self.typed[iri] = self.typed.get(iri, frozenset()) | counted
@@ -668,9 +649,9 @@ class _Counts:
             for cls in counted:
                 self.counts[cls] = self.counts.get(cls, 0) + 1
 
-    def _classes_of(self, store: Store, iri: str, withdrawn: set[ox.NamedNode]) -> frozenset[str]:
+    def _classes_of(self, store: Store, iri: str) -> frozenset[str]:
         counted: frozenset[str] = frozenset()
-        for quad in _public(store, withdrawn, ox.NamedNode(iri), RDF.type):
+        for quad in store.public_quads(ox.NamedNode(iri), RDF.type):
             if isinstance(quad.object, ox.NamedNode) and quad.object.value in self.supers:
                 counted |= self.supers[quad.object.value]
         return counted
